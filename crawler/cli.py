@@ -1,0 +1,176 @@
+"""The newsarchive command line: a thin layer over crawler.* functions."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from crawler.mirror import MirrorError
+from crawler.pages import PageError, parse_page
+from crawler.seeds import DEFAULT_MIRROR, DEFAULT_SEEDS
+from crawler.storage import ArchiveError
+from crawler.text import decode_page
+
+DEFAULT_DB = Path("data/archive.db")
+PAGE_SUFFIXES = {".html": True, ".htm": True, ".txt": False}
+EXPECTED_SUFFIX = ".expected.json"
+
+
+class UserError(click.ClickException):
+    """A one-line error for the user, exit status 1."""
+
+
+def parse_file(path: Path, url: str) -> dict:
+    """The JSON object `newsarchive parse` prints for a saved page."""
+    if path.suffix.lower() not in PAGE_SUFFIXES:
+        raise UserError(f"{path}: not a saved page (expected .html, .htm or .txt)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return parse_page(url, decode_page(data), is_html=PAGE_SUFFIXES[path.suffix.lower()]).to_json()
+    except PageError as exc:
+        raise UserError(f"cannot parse {path}: {exc}") from None
+
+
+def dump_json(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+@click.group()
+@click.version_option(package_name="newsarchive")
+def main():
+    """newsarchive: archive news sites into SQLite, browse them with Datasette."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--url", required=True, help="The URL the page was saved from.")
+def parse(path: Path, url: str):
+    """Parse a saved page (.html, .htm or .txt) and print its article and ticker as JSON.
+
+    Example: newsarchive parse seeds/site/www.maghress.com/fr/marocdiplomatique/25429.txt
+    --url https://www.maghress.com/fr/marocdiplomatique/25429
+    """
+    sys.stdout.buffer.write(dump_json(parse_file(path, url)).encode("utf-8"))
+
+
+def _setting(pairs: tuple[str, ...]) -> dict:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UserError(f"bad --set {pair!r}: expected NAME=VALUE")
+        out[name] = value
+    return out
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
+              help="The archive file to write.")
+@click.option("--replay", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Answer every request from this mirror folder [default: the bundled seeds/site/].")
+@click.option("--live", is_flag=True, help="Fetch from the web instead of a mirror.")
+@click.option("--seeds", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SEEDS,
+              help="File of start URLs, one a line.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def crawl(db: Path, replay: Path | None, live: bool, seeds: Path, settings: tuple[str, ...]):
+    """Crawl into the archive. With no options, replays the bundled mirror (no network).
+
+    Examples: newsarchive crawl; newsarchive crawl --replay my-mirror/ --db data/test.db;
+    newsarchive crawl --live
+    """
+    from crawler.crawl import run_crawl
+
+    if live and replay:
+        raise UserError("--live and --replay exclude each other")
+    mirror = None if live else (replay or DEFAULT_MIRROR)
+    try:
+        stats = run_crawl(db, seeds, mirror, _setting(settings))
+    except (ArchiveError, MirrorError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    click.echo(crawl_summary(db, stats), err=True)
+    if stats.get("finish_reason") != "finished":
+        sys.exit(1)
+
+
+def crawl_summary(db: Path, stats: dict) -> str:
+    get = lambda key: stats.get(key, 0)  # noqa: E731
+    dropped = sum(v for k, v in stats.items() if "/dropped/" in k and isinstance(v, int))
+    return (
+        f"crawl {get('newsarchive/crawl_id')} {stats.get('finish_reason', 'unfinished')}: "
+        f"{get('spider/pages')} pages, {get('dedup/articles/new')} new articles, "
+        f"{get('dedup/articles/unchanged')} unchanged, {get('store/headlines/new')} new headlines, "
+        f"{dropped} items dropped, {get('replay/skipped/not_in_mirror')} URLs not in mirror -> {db}"
+    )
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8001, show_default=True)
+def serve(db: Path, host: str, port: int):
+    """Browse and search the archive with Datasette (foreground).
+
+    Example: newsarchive serve --db data/archive.db --port 8001
+    """
+    from crawler.publish import serve as run_datasette
+    from crawler.storage import Archive
+
+    if not db.exists():
+        raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
+    try:
+        Archive(db).close()  # migrate to the current schema before Datasette reads it
+    except ArchiveError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"Serving {db} at http://{host}:{port}/", err=True)
+    run_datasette(db, host, port)
+
+
+def saved_pages(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.name != "robots.txt")
+
+
+def page_url(root: Path, page: Path) -> str:
+    """The URL a mirror file was saved from: https://<host>/<path without extension>."""
+    rel = page.relative_to(root).with_suffix("").as_posix()
+    rel = rel.removesuffix("/index") if rel.endswith("/index") else rel
+    return "https://" + rel
+
+
+@main.command()
+@click.option("--mirror", type=click.Path(path_type=Path, file_okay=False, exists=True), default=DEFAULT_MIRROR)
+@click.option("--write", is_flag=True, help="Rewrite the expected files instead of showing the diff.")
+def expected(mirror: Path, write: bool):
+    """Compare each saved page's parse with its .expected.json beside it (or --write them).
+
+    Example: newsarchive expected   (exit status 1 and a diff when a parse changed)
+    """
+    changed = 0
+    for page in saved_pages(mirror):
+        actual = dump_json(parse_file(page, page_url(mirror, page)))
+        target = page.with_name(page.stem + EXPECTED_SUFFIX)
+        before = target.read_text(encoding="utf-8") if target.exists() else ""
+        if actual == before:
+            continue
+        changed += 1
+        if write:
+            target.write_text(actual, encoding="utf-8")
+            click.echo(f"wrote {target}", err=True)
+        else:
+            diff = difflib.unified_diff(before.splitlines(True), actual.splitlines(True), str(target), "parse")
+            click.echo("".join(diff), nl=False)
+    if changed and not write:
+        raise UserError(f"{changed} expected file(s) differ from the parse; review, then run with --write")
+    click.echo(f"{len(saved_pages(mirror))} pages, {changed} expected file(s) {'written' if write else 'differ'}", err=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,372 @@
+"""Maghress (and its sister sites, same template): article pages and the headline ticker.
+
+Two input forms: live HTML and saved text pages (the visible text of a page, as the seed).
+The real markup is not known (see the project's seeds/ README), so each field is found by
+trying the known class names first and the page's text order second; no single guess is
+load-bearing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from crawler.items import Article, Headline, Page
+from crawler.text import collapse_ws
+from crawler.urls import canonicalize, edition, is_article_url, is_fetchable
+
+# --- Site furniture and text patterns (both forms) -------------------------------------------
+CREDIT_FR = re.compile(r"Publié dans (?P<publisher>.+?) le (?P<d>\d{1,2}) ?- ?(?P<m>\d{1,2}) ?- ?(?P<y>\d{4})")
+CREDIT_AR = re.compile(r"نشر في (?P<publisher>.+?) يوم (?P<d>\d{1,2}) ?- ?(?P<m>\d{1,2}) ?- ?(?P<y>\d{4})")
+CREDIT_PATTERNS = (("fr", CREDIT_FR), ("ar", CREDIT_AR))
+CLOSING_MARKERS = ("depuis sa source", "من مصدره")
+CLOSING_LINE = re.compile(r"^(Cliquez ici pour lire l.article depuis sa source|انقر هنا لقراءة الخبر من مصدره)\.?$")
+REPORT_BOX_LINES = (
+    "Merci d'avoir signalé!",
+    "Cette image sera automatiquement bloquée après qu'elle soit signalée par plusieurs personnes.",
+)
+REPORT_BOX_MARKERS = ("Merci d'avoir signal", "Merci d’avoir signal", "automatiquement bloqu")
+# Ticker items in a text page: four no-break spaces (or ordinary spaces, as other tools save them).
+TEXT_TICKER_SEPARATOR = re.compile(r"[\u00a0 ]{4}")
+
+# --- HTML selectors (XPath), tried in order ---------------------------------------------------
+_CLASS = 'contains(concat(" ", normalize-space(@class), " "), " {} ")'
+FURNITURE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg")
+TITLE_XPATHS = (
+    "//span[" + _CLASS.format("articletitle") + "]",
+    "//h1[" + _CLASS.format("articletitle") + "]",
+    "//h1",
+)
+CREDIT_XPATH = "//*[" + _CLASS.format("articlenewspaper") + "]"
+CREDIT_TEXT_XPATH = '//text()[contains(., "Publié dans") or contains(., "نشر في")]'
+BODY_XPATH = "//*[" + _CLASS.format("articlecontent") + "]"
+REPORT_BOX_XPATH = "//text()[" + " or ".join(f'contains(., "{m}")' for m in REPORT_BOX_MARKERS) + "]"
+CLOSING_LINK_XPATH = "//a[@href]"
+ARTICLE_IMAGE_SRC = re.compile(r"^(?:https?:)?//images\d*\.[a-z]+ress\.com/", re.I)
+BODY_IMAGE_XPATH = BODY_XPATH + "//img[@src]"
+# The ticker: the first container, in document order, whose own items link to three or more
+# article pages (links directly inside it, or inside its list items or spans).
+TICKER_CONTAINER_TAGS = ("marquee", "div", "ul", "ol", "p", "span", "section", "nav", "td", "header", "aside")
+TICKER_ITEM_XPATH = "./a | ./li | ./span[a] | ./font[a]"
+TICKER_MIN_ARTICLE_LINKS = 3
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table tbody td th thead tr ul".split()
+)
+
+
+class PageError(ValueError):
+    """The input cannot be read as a page."""
+
+
+def parse_page(url: str, content: str, *, is_html: bool | None = None) -> Page:
+    """Parse one page of the site: its article (or None) and its headline ticker.
+
+    `content` is the decoded HTML or saved text; `is_html` None means sniff it.
+    """
+    url = canonicalize(url)
+    if is_html is None:
+        is_html = looks_like_html(content)
+    if is_html:
+        return HtmlPage(url, content).page()
+    return TextPage(url, content).page()
+
+
+def looks_like_html(content: str) -> bool:
+    head = content.lstrip()[:1024].lower()
+    return head.startswith("<") and bool(re.search(r"<(!doctype|html|head|body|div|span|p|h1|meta)\b", head))
+
+
+def _credit(text: str) -> tuple[str, str | None, str | None] | None:
+    """(language, publisher, ISO date or None) of a whole credit line, or None."""
+    for language, pattern in CREDIT_PATTERNS:
+        m = pattern.fullmatch(collapse_ws(text).rstrip("."))
+        if m:
+            try:
+                published = date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+            except ValueError:
+                published = None
+            return language, m["publisher"].strip(), published
+    return None
+
+
+def _is_furniture(line: str) -> bool:
+    return line in REPORT_BOX_LINES or bool(CLOSING_LINE.match(line)) or _credit(line) is not None
+
+
+# --- Saved text pages ---------------------------------------------------------------------------
+class TextPage:
+    """The visible text of a page: ticker line, report box, title, credit line, body, closing line."""
+
+    def __init__(self, url: str, text: str):
+        self.url = url
+        self.raw_lines = text.splitlines()  # LF, CRLF and CR alike
+        self.lines = [collapse_ws(line) for line in self.raw_lines]
+        self.credit_index = next((i for i, line in enumerate(self.lines) if _credit(line)), None)
+
+    def page(self) -> Page:
+        return Page(url=self.url, article=self.article(), headlines=self.headlines(), links=[])
+
+    def _content_indexes(self) -> list[int]:
+        """Indexes of the non-empty lines that are not the report box."""
+        return [i for i, line in enumerate(self.lines) if line and line not in REPORT_BOX_LINES]
+
+    def title_index(self) -> int | None:
+        if self.credit_index is None:
+            return None
+        before = [i for i in self._content_indexes() if i < self.credit_index]
+        return before[-1] if before else None
+
+    def ticker_index(self) -> int | None:
+        content = self._content_indexes()
+        if not content:
+            return None
+        first = content[0]
+        if first == self.title_index() or first == self.credit_index:
+            return None
+        if self.credit_index is None and not TEXT_TICKER_SEPARATOR.search(self.raw_lines[first]):
+            return None
+        return first
+
+    def headlines(self) -> list[Headline]:
+        index = self.ticker_index()
+        if index is None:
+            return []
+        texts = (collapse_ws(t) for t in TEXT_TICKER_SEPARATOR.split(self.raw_lines[index]))
+        return [Headline(position=n, text=t, url=None) for n, t in enumerate(filter(None, texts), 1)]
+
+    def article(self) -> Article | None:
+        if self.credit_index is None:
+            return None
+        language, publisher, published = _credit(self.lines[self.credit_index])
+        title_index = self.title_index()
+        return Article(
+            url=self.url,
+            title=self.lines[title_index] if title_index is not None else None,
+            publisher=publisher,
+            published=published,
+            language=language,
+            paragraphs=self.paragraphs(),
+            original_url=None,  # a text page keeps no links
+            image_url=None,
+        )
+
+    def paragraphs(self) -> list[str]:
+        body = []
+        for line in self.lines[self.credit_index + 1 :]:
+            if CLOSING_LINE.match(line):
+                break
+            if line and line not in REPORT_BOX_LINES:
+                body.append(line)
+        return body
+
+
+# --- HTML pages -----------------------------------------------------------------------------------
+class HtmlPage:
+    def __init__(self, url: str, html: str):
+        self.url = url
+        try:
+            self.doc = lxml.html.document_fromstring(html)
+        except (etree.ParserError, ValueError) as exc:
+            raise PageError(f"not an HTML page: {exc}") from None
+        self._drop_furniture()
+        self.order = {el: i for i, el in enumerate(self.doc.iter())}
+        self.credit_el = self._find_credit()
+
+    # Furniture is removed from the tree once, so no field can pick it up.
+    def _drop_furniture(self) -> None:
+        for el in self.doc.iter(*FURNITURE_TAGS):
+            el.text = None
+        etree.strip_elements(self.doc, *FURNITURE_TAGS, etree.Comment, with_tail=False)
+        boxes = []
+        for text in self.doc.xpath(REPORT_BOX_XPATH):
+            box = text.getparent().getparent() if text.is_tail else text.getparent()
+            # Climb to the largest element that holds nothing but the report box.
+            while box.getparent() is not None and box.getparent().tag != "body" and not _residue(box.getparent()):
+                box = box.getparent()
+            if box.getparent() is not None and not _residue(box):
+                boxes.append(box)
+        for box in boxes:
+            if box.getparent() is not None and not any(a in boxes for a in box.iterancestors()):
+                box.drop_tree()
+
+    def page(self) -> Page:
+        return Page(url=self.url, article=self.article(), headlines=self.headlines(), links=self.links())
+
+    def _find_credit(self):
+        for el in self.doc.xpath(CREDIT_XPATH):
+            if _credit(el.text_content()):
+                return el
+        for text in self.doc.xpath(CREDIT_TEXT_XPATH):
+            el = text.getparent()
+            for _ in range(3):  # the credit line's element, or a close ancestor (publisher link)
+                if el is None:
+                    break
+                if _credit(el.text_content()):
+                    return el
+                el = el.getparent()
+        return None
+
+    def article(self) -> Article | None:
+        if self.credit_el is None:
+            return None
+        language, publisher, published = _credit(self.credit_el.text_content())
+        return Article(
+            url=self.url,
+            title=self.title(),
+            publisher=publisher,
+            published=published,
+            language=language or self.language(),
+            paragraphs=self.paragraphs(),
+            original_url=self.original_url(),
+            image_url=self.image_url(),
+        )
+
+    def language(self) -> str:
+        lang = (self.doc.get("lang") or "").lower()[:2]
+        return lang if lang in ("fr", "ar") else edition(self.url)
+
+    def title(self) -> str | None:
+        credit_pos = self.order[self.credit_el]
+        for xpath in TITLE_XPATHS:
+            found = [collapse_ws(el.text_content()) for el in self.doc.xpath(xpath) if self.order[el] < credit_pos]
+            found = [t for t in found if t]
+            if found:
+                return found[-1]  # the closest one before the credit line
+        return None
+
+    def paragraphs(self) -> list[str]:
+        containers = [el for el in self.doc.xpath(BODY_XPATH) if not _has_ancestor_in(el, BODY_XPATH)]
+        if containers:
+            blocks = [b for el in containers for b in _blocks(el)]
+        else:
+            blocks = self._blocks_after_credit()
+        body = []
+        for block in blocks:
+            if CLOSING_LINE.match(block):
+                break
+            if block and not _is_furniture(block):
+                body.append(block)
+        return body
+
+    def _blocks_after_credit(self) -> list[str]:
+        """No body class: the text blocks that follow the credit line, in its enclosing block."""
+        credit_text = collapse_ws(self.credit_el.text_content())
+        scope = self.credit_el.getparent()
+        while scope is not None:
+            blocks = _blocks(scope)
+            if credit_text in blocks and blocks.index(credit_text) < len(blocks) - 1:
+                return blocks[blocks.index(credit_text) + 1 :]
+            scope = scope.getparent()
+        return []
+
+    def original_url(self) -> str | None:
+        for a in self.doc.xpath(CLOSING_LINK_XPATH):
+            own = collapse_ws(a.text_content())
+            parent = a.getparent()
+            context = collapse_ws(parent.text_content()) if parent is not None else ""
+            if any(m in own for m in CLOSING_MARKERS) or (
+                own in ("ici", "هنا") and any(m in context for m in CLOSING_MARKERS)
+            ):
+                href = urljoin(self.url, a.get("href").strip())
+                return href if is_fetchable(href) else None
+        return None
+
+    def image_url(self) -> str | None:
+        srcs = [img.get("src").strip() for img in self.doc.iter("img") if img.get("src")]
+        for src in srcs:
+            if ARTICLE_IMAGE_SRC.match(src):
+                return urljoin(self.url, src)
+        for img in self.doc.xpath(BODY_IMAGE_XPATH):
+            return urljoin(self.url, img.get("src").strip())
+        return None
+
+    def _ticker(self):
+        limit = self.order[self.credit_el] if self.credit_el is not None else len(self.order)
+        for el in self.doc.iter(*TICKER_CONTAINER_TAGS):
+            if self.order[el] >= limit:
+                return None
+            links = [self._item_link(item) for item in el.xpath(TICKER_ITEM_XPATH)]
+            hrefs = [urljoin(self.url, a.get("href", "")) for a in links if a is not None]
+            if sum(1 for h in hrefs if is_article_url(h)) >= TICKER_MIN_ARTICLE_LINKS:
+                return el
+        return None
+
+    @staticmethod
+    def _item_link(item):
+        if item.tag == "a":
+            return item
+        found = item.xpath(".//a[@href]")
+        return found[0] if found else None
+
+    def headlines(self) -> list[Headline]:
+        ticker = self._ticker()
+        if ticker is None:
+            return []
+        headlines = []
+        for item in ticker.xpath(TICKER_ITEM_XPATH):
+            text = collapse_ws(item.text_content())
+            if not text:
+                continue
+            link = self._item_link(item)
+            href = urljoin(self.url, link.get("href", "").strip()) if link is not None else None
+            url = canonicalize(href) if href and is_fetchable(href) else None
+            headlines.append(Headline(position=len(headlines) + 1, text=text, url=url))
+        return headlines
+
+    def links(self) -> list[str]:
+        out = []
+        for a in self.doc.iter("a"):
+            href = (a.get("href") or "").strip()
+            if href and not href.startswith("#"):
+                out.append(urljoin(self.url, href))
+        return out
+
+
+def _residue(el) -> str:
+    """An element's text once the report box sentences are taken out."""
+    text = collapse_ws(el.text_content())
+    for line in REPORT_BOX_LINES:
+        text = text.replace(line, "")
+    return text.strip()
+
+
+def _has_ancestor_in(el, xpath: str) -> bool:
+    return bool(el.xpath("ancestor::*[" + xpath.removeprefix("//*[")))
+
+
+def _blocks(el) -> list[str]:
+    """Split an element's text into paragraphs at <br> and block-level element boundaries."""
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush():
+        text = collapse_ws("".join(current))
+        if text:
+            blocks.append(text)
+        current.clear()
+
+    def walk(node):
+        if node.text:
+            current.append(node.text)
+        for child in node:
+            if not isinstance(child.tag, str):
+                pass
+            elif child.tag == "br":
+                flush()
+            elif child.tag in BLOCK_TAGS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+            if child.tail:
+                current.append(child.tail)
+
+    walk(el)
+    flush()
+    return blocks

@@ -1,0 +1,47 @@
+"""Scrapy settings of the newsarchive project (polite by default)."""
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "newsarchive/0.1 (archival news crawler; +https://github.com/newsarchive/newsarchive)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: one request at a time per host, AutoThrottle adapting the delay to the server.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DEPTH_LIMIT = 10
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 30
+
+# Only http(s) is ever fetched: no handler for file:, data:, ftp: or s3:.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.mirror.MirrorDownloaderMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.deduplicate.DeduplicatePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port of any kind
+LOG_FORMATTER = "crawler.logformatter.LogFormatter"
+LOGSTATS_INTERVAL = 15.0  # progress: pages and items so far, every 15 s
+LOG_LEVEL = "INFO"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# newsarchive's own settings
+NEWSARCHIVE_DB = "data/archive.db"
+NEWSARCHIVE_REPLAY = None  # a mirror folder: answer every request from it, fetch nothing
+NEWSARCHIVE_SEEDS = None  # a file of start URLs, one a line
+NEWSARCHIVE_BATCH_SIZE = 500

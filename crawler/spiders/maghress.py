@@ -1,0 +1,66 @@
+"""The maghress spider: seed URLs, then every article link found in tickers and listings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+
+from crawler.clock import utc_now
+from crawler.items import Ticker
+from crawler.pages import PageError, parse_page
+from crawler.seeds import DEFAULT_SEEDS, read_seed_urls
+from crawler.text import decode_page
+from crawler.urls import canonicalize, is_article_url, is_fetchable, known_site
+
+
+class MaghressSpider(scrapy.Spider):
+    name = "maghress"
+
+    def __init__(self, seeds: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seeds_path = seeds
+        self.hosts: set[str] = set()
+
+    async def start(self):
+        path = self.seeds_path or self.settings.get("NEWSARCHIVE_SEEDS") or DEFAULT_SEEDS
+        for url in read_seed_urls(path):
+            if not is_fetchable(url):
+                self.crawler.stats.inc_value("spider/refused/scheme")
+                self.logger.warning("Refused seed URL (only http and https are fetched): %s", url)
+                continue
+            url = canonicalize(url)
+            self.hosts.add(self._site(url))
+            yield scrapy.Request(url, callback=self.parse)
+
+    @staticmethod
+    def _site(url: str) -> str:
+        netloc = urlsplit(url).netloc.lower()
+        return known_site(netloc) or netloc
+
+    def parse(self, response):
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("spider/skipped/not_text")
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        text = decode_page(response.body, content_type)
+        try:
+            page = parse_page(response.url, text, is_html="html" in content_type or None)
+        except PageError as exc:
+            self.crawler.stats.inc_value("spider/skipped/unparseable")
+            self.logger.warning("Cannot parse %s: %s", response.url, exc)
+            return
+        seen_at = response.meta.get("captured_at") or utc_now()
+        self.crawler.stats.inc_value("spider/pages")
+        if page.article is not None:
+            yield replace(page.article, seen_at=seen_at)
+        if page.headlines:
+            yield Ticker(page_url=page.url, headlines=page.headlines, seen_at=seen_at)
+        for link in page.links:
+            if not is_fetchable(link):
+                continue
+            url = canonicalize(link)
+            if is_article_url(url) and self._site(url) in self.hosts:
+                yield scrapy.Request(url, callback=self.parse)

@@ -1,0 +1,142 @@
+"""The archive in Datasette, through its test client, and `newsarchive serve` as a real server."""
+
+import asyncio
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from datasette.app import Datasette
+
+from crawler.publish import DATASETTE_SETTINGS, metadata
+from tests.conftest import ROOT
+
+SEED_URL = "https://www.maghress.com/fr/marocdiplomatique/25429"
+
+
+def get(db, path):
+    async def fetch():
+        ds = Datasette([str(db)], metadata=metadata(db), settings=DATASETTE_SETTINGS)
+        return await ds.client.get(path)
+
+    return asyncio.run(fetch())
+
+
+@pytest.fixture(scope="module")
+def db(bundled):
+    return bundled[0]
+
+
+def test_search_folds_accents(db):
+    response = get(db, "/archive/articles.json?_search=metropole&_shape=array")
+    assert response.status_code == 200
+    assert [row["url"] for row in response.json()] == [SEED_URL]
+
+
+def test_headline_search(db):
+    rows = get(db, "/archive/headlines.json?_search=temperatures&_shape=array").json()
+    assert [r["text"] for r in rows] == ["Les températures attendues ce jeudi 4 septembre 2025"]
+
+
+def test_search_box_and_facets_in_the_ui(db):
+    html = get(db, "/archive/articles").text
+    assert 'name="_search"' in html
+    facets = get(db, "/archive/articles.json").json()["facet_results"]
+    assert {"publisher", "language", "published"} <= set(facets)
+    languages = {f["value"]: f["count"] for f in facets["language"]["results"]}
+    assert languages == {"fr": 6, "ar": 1}
+    assert facets["published"]["type"] == "date"
+
+
+def test_metadata_describes_the_archive(db):
+    data = get(db, "/-/metadata.json").json()
+    assert data["title"] == "newsarchive"
+    assert data["source"] == "Maghress"
+    tables = data["databases"]["archive"]["tables"]
+    assert {"articles", "headlines", "headline_sightings", "crawls"} <= set(tables)
+    assert all(t["description"] for t in tables.values())
+
+
+def test_latest_headlines(db):
+    rows = get(db, "/archive/latest_headlines.json?_shape=array").json()
+    assert len(rows) == 60
+    assert all(r["crawls"] == 2 for r in rows)
+
+
+def test_articles_per_publisher_per_month(db):
+    rows = get(db, "/archive/articles_per_publisher_per_month.json?_shape=array").json()
+    assert sum(r["articles"] for r in rows) == 7
+    assert {"month": "2017-07", "publisher": "Maroc Diplomatique", "articles": 1} in rows
+
+
+def test_headlines_most_crawls(db):
+    rows = get(db, "/archive/headlines_most_crawls.json?_shape=array").json()
+    assert len(rows) == 60
+    assert rows[0]["crawls"] == 2
+    assert rows[0]["best_position"] == 1
+
+
+def test_crawl_log(db):
+    rows = get(db, "/archive/crawl_log.json?_shape=array").json()
+    assert [(r["id"], r["pages"], r["finish_reason"]) for r in rows] == [(2, 10, "finished"), (1, 10, "finished")]
+
+
+def test_every_canned_query_runs(db):
+    for name in metadata(db)["databases"]["archive"]["queries"]:
+        response = get(db, f"/archive/{name}.json")
+        assert response.status_code == 200, name
+        assert response.json()["ok"] is True, name
+
+
+def test_reads_go_on_while_a_crawl_holds_the_write_lock(db):
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO crawls (started, source) VALUES ('2026-01-01T00:00:00Z', 'test')")
+        rows = get(db, "/archive/articles.json?_search=metropole&_shape=array").json()
+        assert [r["url"] for r in rows] == [SEED_URL]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_newsarchive_serve_runs_datasette(db):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/archive/articles.json?_search=metropole&_shape=array")
+                break
+            except httpx.ConnectError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                assert time.monotonic() < deadline, "datasette did not start"
+                time.sleep(0.2)
+        assert [r["url"] for r in response.json()] == [SEED_URL]
+        home = httpx.get(f"http://127.0.0.1:{port}/").text
+        assert "newsarchive" in home
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_without_archive_is_a_one_line_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(tmp_path / "none.db")],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"Error: no archive at {tmp_path / 'none.db'}: run `newsarchive crawl --db {tmp_path / 'none.db'}` first"

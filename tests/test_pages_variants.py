@@ -1,0 +1,183 @@
+"""Every combination of the markup variants the site may use gives the same fields.
+
+The real HTML of the site is unknown, so the pages here are generated from each combination
+of: title element, credit line element, publisher as link or text, one or several body
+elements, paragraphs split by <br> or <p>, link on "ici" or on the whole closing sentence,
+ticker as inline links or a list, relative or absolute hrefs, an empty ticker item or not,
+report box before, after or absent, French or Arabic edition.
+"""
+
+import itertools
+from html import escape
+
+import pytest
+
+from crawler.pages import parse_page
+
+FR = {
+    "url": "https://www.maghress.com/fr/lesechos/777",
+    "lang": "fr",
+    "title": "Tanger : le port Med enregistre un trafic record au premier semestre",
+    "publisher": "Les Echos",
+    "credit": "Publié dans {publisher} le 05 - 09 - 2025",
+    "published": "2025-09-05",
+    "paragraphs": [
+        "Le complexe portuaire Tanger Med a traité 5,2 millions de conteneurs au premier semestre.",
+        "Publié dans un rapport trimestriel, ce chiffre dépasse de 11% celui de l'an dernier.",
+        "L'autorité portuaire attribue cette hausse à « la reprise du commerce » entre l'Europe et l'Afrique.",
+    ],
+    "closing": "Cliquez ici pour lire l'article depuis sa source.",
+    "here": "ici",
+    "original": "https://lesechos.ma/tanger-med-record",
+    "ticker": [
+        ("Les températures attendues ce jeudi 4 septembre 2025", "/fr/lematin/11"),
+        ("Ligue des champions : Amine Harit écarté par l'OM", "/fr/lesechos/12"),
+        ("Marché automobile : 23,3% de hausse en août", "/fr/lavieeco/13"),
+        ("Gad Elmaleh signe «Lui-même» son retour à Casablanca", "/fr/aujourdhui/14"),
+    ],
+}
+AR = {
+    "url": "https://www.maghress.com/hespress/888",
+    "lang": "ar",
+    "title": "ارتفاع عدد السياح الوافدين على مراكش خلال الصيف",
+    "publisher": "هسبريس",
+    "credit": "نشر في {publisher} يوم 02 - 09 - 2025",
+    "published": "2025-09-02",
+    "paragraphs": [
+        "سجلت مدينة مراكش ارتفاعا في عدد السياح الوافدين عليها خلال فصل الصيف.",
+        "وأفادت معطيات رسمية بأن النسبة بلغت 12 في المائة مقارنة بالسنة الماضية.",
+    ],
+    "closing": "انقر هنا لقراءة الخبر من مصدره.",
+    "here": "هنا",
+    "original": "https://www.hespress.com/tourisme-888",
+    "ticker": [
+        ("أمطار رعدية مرتقبة بعدد من مناطق المملكة", "/hespress/21"),
+        ("المنتخب الوطني يواجه النيجر في تصفيات كأس العالم 2026", "/alittihad/22"),
+        ("ارتفاع أسعار المحروقات في محطات الوقود", "/goud/23"),
+    ],
+}
+REPORT_BOX = (
+    '<div class="report"><p>Merci d\'avoir signalé!</p>'
+    "<p>Cette image sera automatiquement bloquée après qu'elle soit signalée par plusieurs personnes.</p></div>"
+)
+FURNITURE = (
+    "<script>var headline = 'Publié dans Script le 01 - 01 - 2000'; document.write('Cliquez ici');</script>"
+    "<style>.articlecontent:before { content: 'STYLE TEXT'; }</style>"
+)
+IMAGE = "https://images2.maghress.com/{slug}/{id}/thumb"
+
+VARIANTS = {
+    "title": ["span.articletitle", "h1.articletitle", "h1"],
+    "credit": ["classed", "by_text"],
+    "publisher": ["link", "text"],
+    "containers": [1, 2],
+    "split": ["br", "p"],
+    "closing_link": ["here", "sentence"],
+    "ticker": ["inline", "list"],
+    "hrefs": ["relative", "absolute"],
+    "empty_item": [True, False],
+    "report_box": ["before", "after", "absent"],
+    "edition": ["fr", "ar"],
+}
+COMBINATIONS = [dict(zip(VARIANTS, values)) for values in itertools.product(*VARIANTS.values())]
+
+
+def ticker_html(site, v):
+    items = []
+    for text, path in site["ticker"]:
+        href = path if v["hrefs"] == "relative" else "http://maghress.com" + path + "?utm_source=ticker#top"
+        items.append(f'<a href="{href}">{escape(text)}</a>')
+    if v["empty_item"]:
+        items.insert(1, '<a href="/fr/vide/1">&nbsp;</a>')
+    if v["ticker"] == "inline":
+        return '<div class="defilant">' + "&nbsp;&nbsp;&nbsp;&nbsp;".join(items) + "</div>"
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
+def body_html(site, v):
+    paragraphs = [escape(p) for p in site["paragraphs"]]
+    paragraphs[0] = paragraphs[0].replace(" ", " <b>", 1).replace(" ", "</b> ", 2).replace("</b> ", " ", 1)
+    groups = [paragraphs] if v["containers"] == 1 else [paragraphs[:1], paragraphs[1:]]
+    out = []
+    for group in groups:
+        if v["split"] == "br":
+            inner = "<br><br>".join(group) + "<br>"
+        else:
+            inner = "".join(f"<p>{p}</p>" for p in group) + "<p></p>"
+        out.append(f'<div class="articlecontent">{inner}</div>')
+    return FURNITURE.join(out) if len(out) > 1 else out[0] + FURNITURE
+
+
+def page_html(v):
+    site = FR if v["edition"] == "fr" else AR
+    tag, _, cls = v["title"].partition(".")
+    title = f'<{tag} class="{cls}">{escape(site["title"])}</{tag}>' if cls else f"<{tag}>{escape(site['title'])}</{tag}>"
+    publisher = escape(site["publisher"])
+    if v["publisher"] == "link":
+        publisher = f'<a href="/fr/lesechos">{publisher}</a>'
+    credit_text = site["credit"].format(publisher=publisher)
+    credit = (
+        f'<span class="articlenewspaper">{credit_text}</span>' if v["credit"] == "classed" else f"<div>{credit_text}</div>"
+    )
+    closing = escape(site["closing"])
+    if v["closing_link"] == "here":
+        closing = closing.replace(site["here"], f'<a href="{site["original"]}">{site["here"]}</a>', 1)
+    else:
+        closing = f'<a href="{site["original"]}">{closing}</a>'
+    slug, id_ = site["url"].rsplit("/", 2)[-2:]
+    article = (
+        f'<div class="article"><img src="{IMAGE.format(slug=slug, id=id_)}">{title}{credit}'
+        f"{body_html(site, v)}<div>{closing}</div></div>"
+    )
+    box = REPORT_BOX if v["report_box"] != "absent" else ""
+    main = box + article if v["report_box"] == "before" else article + box
+    direction = ' dir="rtl"' if site["lang"] == "ar" else ""
+    return (
+        f'<!DOCTYPE html><html lang="{site["lang"]}"{direction}><head><title>Maghress</title>{FURNITURE}</head>'
+        f'<body><div class="header"><img src="/img/logo.png"><a href="/fr">Accueil</a> <a href="/fr/contact">Contact</a></div>'
+        f"{ticker_html(site, v)}{main}<div class='footer'>© Maghress <a href='/fr/lesechos/999'>Plus</a></div></body></html>"
+    )
+
+
+def expected_headlines(site):
+    return [(n, text, "https://www.maghress.com" + path) for n, (text, path) in enumerate(site["ticker"], 1)]
+
+
+@pytest.mark.parametrize("edition", ["fr", "ar"])
+def test_every_markup_variant_gives_the_same_fields(edition):
+    site = FR if edition == "fr" else AR
+    slug, id_ = site["url"].rsplit("/", 2)[-2:]
+    failures = []
+    combinations = [v for v in COMBINATIONS if v["edition"] == edition]
+    for v in combinations:
+        page = parse_page(site["url"], page_html(v))
+        got = page.article
+        problems = []
+        if got is None:
+            failures.append((v, ["no article"]))
+            continue
+        for name, want in (
+            ("title", site["title"]),
+            ("publisher", site["publisher"]),
+            ("published", site["published"]),
+            ("language", site["lang"]),
+            ("paragraphs", site["paragraphs"]),
+            ("original_url", site["original"]),
+            ("image_url", IMAGE.format(slug=slug, id=id_)),
+        ):
+            if getattr(got, name) != want:
+                problems.append(f"{name}: {getattr(got, name)!r}")
+        if [(h.position, h.text, h.url) for h in page.headlines] != expected_headlines(site):
+            problems.append(f"headlines: {page.headlines!r}")
+        if problems:
+            failures.append((v, problems))
+    assert len(combinations) == 2304
+    assert failures == []
+
+
+def test_no_script_style_or_furniture_text_in_any_field():
+    leaks = ("Script", "STYLE TEXT", "Merci d'avoir", "automatiquement", "Cliquez ici", "انقر هنا", "Accueil", "©")
+    for v in COMBINATIONS[::7]:
+        article = parse_page(FR["url"] if v["edition"] == "fr" else AR["url"], page_html(v)).article
+        fields = [article.title, article.publisher, *article.paragraphs]
+        assert not [(leak, f) for leak in leaks for f in fields if leak in f], v

@@ -1,0 +1,99 @@
+"""Pipelines one by one, with Scrapy's real stats collector: what each keeps, drops and counts."""
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.items import Article, Headline, Ticker
+from pipelines.deduplicate import DeduplicatePipeline
+from pipelines.normalize import NormalizePipeline
+from pipelines.validate import ValidatePipeline
+
+
+@pytest.fixture
+def crawler(tmp_path):
+    return get_crawler(settings_dict={"NEWSARCHIVE_DB": str(tmp_path / "archive.db")})
+
+
+def article(url="https://www.maghress.com/fr/a/1", **changes):
+    fields = dict(
+        url=url,
+        title="Titre",
+        publisher="Les Echos",
+        published="2025-09-04",
+        language="fr",
+        paragraphs=["Premier paragraphe.", "Second paragraphe."],
+    )
+    fields.update(changes)
+    return Article(**fields)
+
+
+def test_normalize_cleans_unicode_whitespace_and_control_characters(crawler):
+    item = article(
+        title="Me\u0301tropole\x00 \u00a0 intelligente\ud800",
+        paragraphs=["  Un\tparagraphe\x07 ", "\x0b", "Deux  espaces"],
+    )
+    out = NormalizePipeline.from_crawler(crawler).process_item(item)
+    assert out.title == "Métropole intelligente"  # NFC composed, NUL, surrogate and spacing removed
+    assert out.paragraphs == ["Un paragraphe", "Deux espaces"]
+    ticker = Ticker("https://www.maghress.com/fr", [Headline(1, " Drame\u00a0à  Lisbonne\x1f ", None)])
+    assert NormalizePipeline.from_crawler(crawler).process_item(ticker).headlines[0].text == "Drame à Lisbonne"
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"title": None}, "missing_title"),
+        ({"publisher": ""}, "missing_publisher"),
+        ({"published": None}, "missing_published"),
+        ({"published": "2025-13-40"}, "bad_published"),
+        ({"language": "en"}, "bad_language"),
+        ({"paragraphs": []}, "missing_body"),
+        ({"url": "file:///etc/passwd"}, "bad_url"),
+    ],
+)
+def test_validate_drops_invalid_articles_and_counts_why(crawler, changes, reason):
+    with pytest.raises(DropItem, match=reason):
+        ValidatePipeline.from_crawler(crawler).process_item(article(**changes))
+    assert crawler.stats.get_value(f"validate/dropped/article/{reason}") == 1
+
+
+def test_validate_removes_empty_headlines(crawler):
+    ticker = Ticker("https://www.maghress.com/fr", [Headline(1, "Un", None), Headline(2, "", None)])
+    assert [h.text for h in ValidatePipeline.from_crawler(crawler).process_item(ticker).headlines] == ["Un"]
+    assert crawler.stats.get_value("validate/dropped/headline/empty") == 1
+
+
+def test_deduplicate_articles_by_url_and_by_text(crawler):
+    dedup = DeduplicatePipeline.from_crawler(crawler)
+    dedup.open_spider()
+    dedup.process_item(article("https://www.maghress.com/fr/a/1"))
+    # The same text, typed differently, under another URL: a duplicate.
+    copy = article("https://www.maghress.com/fr/b/2", paragraphs=["PREMIER paragraphe", "second  paragraphe !"])
+    with pytest.raises(DropItem, match="same text"):
+        dedup.process_item(copy)
+    with pytest.raises(DropItem, match="already stored in this crawl"):
+        dedup.process_item(article("https://www.maghress.com/fr/a/1"))
+    assert crawler.stats.get_value("dedup/articles/new") == 1
+    assert crawler.stats.get_value("dedup/dropped/article/same_text") == 1
+    assert crawler.stats.get_value("dedup/dropped/article/same_url_in_crawl") == 1
+
+
+def test_deduplicate_headlines_within_a_crawl(crawler):
+    dedup = DeduplicatePipeline.from_crawler(crawler)
+    dedup.open_spider()
+    first = Ticker("https://www.maghress.com/fr/a/1", [Headline(3, "Gad Elmaleh signe «Lui-même»", None)], "t1")
+    second = Ticker(
+        "https://www.maghress.com/fr/a/2",
+        [Headline(1, "gad elmaleh signe « Lui-même »", "https://www.maghress.com/fr/x/9"), Headline(2, "Autre", None)],
+        "t2",
+    )
+    third = Ticker("https://www.maghress.com/fr/a/3", [Headline(5, "GAD ELMALEH SIGNE \"LUI-MÊME\"", None)], "t3")
+    assert len(dedup.process_item(first).sightings) == 1
+    improved = dedup.process_item(second).sightings
+    assert [(s.text, s.position, s.url, s.page_url, s.seen_at) for s in improved] == [
+        ("Gad Elmaleh signe «Lui-même»", 1, "https://www.maghress.com/fr/x/9", "https://www.maghress.com/fr/a/1", "t1"),
+        ("Autre", 2, None, "https://www.maghress.com/fr/a/2", "t2"),
+    ]
+    assert dedup.process_item(third).sightings == []
+    assert crawler.stats.get_value("dedup/headlines/repeated_in_crawl") == 1

@@ -1,0 +1,92 @@
+"""The archive file: migrations, WAL, batched writes where a bad row costs only itself, search."""
+
+import sqlite3
+
+import pytest
+
+from crawler.storage import Archive, ArchiveError
+
+
+def article_row(url, **changes):
+    row = {
+        "url": url,
+        "title": "Casablanca Smart City: La métropole sur le bon chemin",
+        "publisher": "Maroc Diplomatique",
+        "published": "2017-07-12",
+        "language": "fr",
+        "body": "Faire de Casablanca une Smart City.\n\nDeuxième paragraphe.",
+        "original_url": None,
+        "image_url": None,
+        "content_hash": "h-" + url,
+        "seen_at": "2025-09-04T00:00:00Z",
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.fixture
+def archive(tmp_path):
+    archive = Archive(tmp_path / "archive.db")
+    yield archive
+    archive.close()
+
+
+def test_migrations_create_the_schema_once(tmp_path):
+    path = tmp_path / "archive.db"
+    Archive(path).close()
+    Archive(path).close()  # a second open applies nothing
+    conn = sqlite3.connect(path)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"articles", "headlines", "headline_sightings", "crawls", "articles_fts", "headlines_fts"} <= tables
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_invalid_row_costs_only_itself(archive):
+    rows = [
+        article_row("https://www.maghress.com/fr/a/1"),
+        article_row("https://www.maghress.com/fr/a/2", language="en"),
+        article_row("https://www.maghress.com/fr/a/3", published="12/07/2017"),
+        article_row("https://www.maghress.com/fr/a/4"),
+    ]
+    result = archive.save_articles(rows)
+    assert result.written == 2
+    assert [(r["url"], reason) for r, reason in result.rejected] == [
+        ("https://www.maghress.com/fr/a/2", "check_constraint_failed"),
+        ("https://www.maghress.com/fr/a/3", "check_constraint_failed"),
+    ]
+    assert [r["url"] for r in archive.query("SELECT url FROM articles ORDER BY url")] == [
+        "https://www.maghress.com/fr/a/1",
+        "https://www.maghress.com/fr/a/4",
+    ]
+
+
+def test_saving_an_article_again_keeps_first_seen(archive):
+    archive.save_articles([article_row("https://www.maghress.com/fr/a/1", seen_at="2025-09-04T00:00:00Z")])
+    archive.save_articles([article_row("https://www.maghress.com/fr/a/1", seen_at="2025-10-01T00:00:00Z")])
+    row = archive.query("SELECT first_seen, last_seen FROM articles")[0]
+    assert row == {"first_seen": "2025-09-04T00:00:00Z", "last_seen": "2025-10-01T00:00:00Z"}
+
+
+def test_headlines_keep_their_url_once_known(archive):
+    seen = "2025-09-04T00:00:00Z"
+    _, ids = archive.save_headlines([{"text": "Drame à Lisbonne", "key": "drame à lisbonne", "url": None, "seen_at": seen}])
+    url = "https://www.maghress.com/fr/lesechos/1"
+    archive.save_headlines([{"text": "Drame à Lisbonne", "key": "drame à lisbonne", "url": url, "seen_at": seen}])
+    archive.save_headlines([{"text": "Drame à Lisbonne", "key": "drame à lisbonne", "url": None, "seen_at": seen}])
+    assert archive.query("SELECT id, url FROM headlines") == [{"id": ids["drame à lisbonne"], "url": url}]
+
+
+def test_full_text_search_folds_accents(archive):
+    archive.save_articles([article_row("https://www.maghress.com/fr/a/1")])
+    hits = archive.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'metropole'")
+    assert len(hits) == 1
+    archive.save_headlines([{"text": "Élections régionales", "key": "élections régionales", "url": None, "seen_at": "x"}])
+    assert len(archive.query("SELECT rowid FROM headlines_fts WHERE headlines_fts MATCH 'elections'")) == 1
+
+
+def test_unopenable_archive_is_a_clear_error(tmp_path):
+    path = tmp_path / "not-a-db.db"
+    path.write_bytes(b"this is not an sqlite file" * 100)
+    with pytest.raises(ArchiveError, match="cannot open archive"):
+        Archive(path)
