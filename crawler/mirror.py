@@ -1,4 +1,4 @@
-"""Replay: answer every request from a local mirror of saved pages laid out by URL.
+"""A local mirror of saved pages laid out by URL, as replay reads it (no Scrapy here).
 
 https://www.maghress.com/fr/marocdiplomatique/25429 is looked up as
 <mirror>/www.maghress.com/fr/marocdiplomatique/25429 (the exact file, as for robots.txt),
@@ -17,13 +17,9 @@ import csv
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.responsetypes import responsetypes
-
 EXTENSIONS = (".html", ".htm", ".txt")
 CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"}
 CAPTURES_FILE = "captures.tsv"
-SKIPPED_URLS_KEPT = 100
 
 
 class MirrorError(Exception):
@@ -68,36 +64,3 @@ class Mirror:
 
     def captured_at(self, path: Path) -> str | None:
         return self.captures.get(path.relative_to(self.root).as_posix())
-
-
-class MirrorDownloaderMiddleware:
-    """Downloader middleware that serves responses from a Mirror (setting NEWSARCHIVE_REPLAY)."""
-
-    def __init__(self, mirror: Mirror, stats):
-        self.mirror = mirror
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        root = crawler.settings.get("NEWSARCHIVE_REPLAY")
-        if not root:
-            raise NotConfigured
-        return cls(Mirror(root), crawler.stats)
-
-    def process_request(self, request):
-        path = self.mirror.find(request.url)
-        if path is None:
-            self.stats.inc_value("replay/skipped/not_in_mirror")
-            skipped = self.stats.get_value("replay/skipped_urls", [])
-            if len(skipped) < SKIPPED_URLS_KEPT:
-                self.stats.set_value("replay/skipped_urls", skipped + [request.url])
-            raise IgnoreRequest(f"not_in_mirror: {request.url}")
-        captured = self.mirror.captured_at(path)
-        if captured:
-            request.meta["captured_at"] = captured
-        self.stats.inc_value("replay/served")
-        headers = {"Content-Type": CONTENT_TYPES.get(path.suffix, "application/octet-stream")}
-        body = path.read_bytes()
-        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return cls(url=request.url, status=200, headers=headers, body=body, request=request, flags=["replay"])
-

@@ -23,7 +23,7 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.mirror.MirrorDownloaderMiddleware": 950,
+    "crawler.middlewares.MirrorDownloaderMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
