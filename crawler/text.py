@@ -11,7 +11,6 @@ import unicodedata
 
 from w3lib.encoding import html_to_unicode
 
-_WS = re.compile(r"\s+")
 # C0/C1 control characters except tab, LF and CR (those are whitespace and get collapsed).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -23,7 +22,7 @@ _PUNCT_OR_SYMBOL = ("P", "S")
 
 def collapse_ws(text: str) -> str:
     """Collapse every run of whitespace (no-break spaces included) to one space; strip."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def clean_text(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -44,6 +45,7 @@ def known_site(host: str) -> str | None:
     return host if host in KNOWN_SITES else None
 
 
+@lru_cache(maxsize=65536)  # tickers repeat the same URLs page after page
 def canonicalize(url: str) -> str:
     """The one canonical form of a URL.
 
@@ -66,7 +68,8 @@ def canonicalize(url: str) -> str:
 
 def is_fetchable(url: str) -> bool:
     """Only http(s) URLs are ever fetched; file:, data: and the rest are refused."""
-    return urlsplit(url).scheme.lower() in FETCHABLE_SCHEMES
+    scheme, sep, _ = url.partition(":")
+    return bool(sep) and scheme.strip().lower() in FETCHABLE_SCHEMES
 
 
 def is_article_url(url: str) -> bool:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from crawler.items import Article, Headline, Page
@@ -33,25 +32,23 @@ REPORT_BOX_MARKERS = ("Merci d'avoir signal", "Merci d’avoir signal", "automat
 # Ticker items in a text page: four no-break spaces (or ordinary spaces, as other tools save them).
 TEXT_TICKER_SEPARATOR = re.compile(r"[\u00a0 ]{4}")
 
-# --- HTML selectors (XPath), tried in order ---------------------------------------------------
-_CLASS = 'contains(concat(" ", normalize-space(@class), " "), " {} ")'
+# --- HTML selectors, tried in order ----------------------------------------------------------
+HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 FURNITURE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg")
-TITLE_XPATHS = (
-    "//span[" + _CLASS.format("articletitle") + "]",
-    "//h1[" + _CLASS.format("articletitle") + "]",
-    "//h1",
-)
-CREDIT_XPATH = "//*[" + _CLASS.format("articlenewspaper") + "]"
-CREDIT_TEXT_XPATH = '//text()[contains(., "Publié dans") or contains(., "نشر في")]'
-BODY_XPATH = "//*[" + _CLASS.format("articlecontent") + "]"
-REPORT_BOX_XPATH = "//text()[" + " or ".join(f'contains(., "{m}")' for m in REPORT_BOX_MARKERS) + "]"
-CLOSING_LINK_XPATH = "//a[@href]"
+# Class names of the older template (first choice for each field).
+TITLE_CLASS, CREDIT_CLASS, BODY_CLASS = "articletitle", "articlenewspaper", "articlecontent"
+NAMED_CLASSES = frozenset({TITLE_CLASS, CREDIT_CLASS, BODY_CLASS})
+TITLE_CHOICES = (("span", TITLE_CLASS), ("h1", TITLE_CLASS), ("h1", None))  # (tag, class) in order
+# Text markers of the credit line, the closing sentence and the report box: one scan finds all.
+CREDIT_MARKERS = ("Publié dans", "نشر في")
+MARKER_TEXT = re.compile("|".join(map(re.escape, (*CREDIT_MARKERS, *CLOSING_MARKERS, *REPORT_BOX_MARKERS))))
+HERE_WORDS = ("ici", "هنا")  # the linked word of the closing sentence
 ARTICLE_IMAGE_SRC = re.compile(r"^(?:https?:)?//images\d*\.[a-z]+ress\.com/", re.I)
-BODY_IMAGE_XPATH = BODY_XPATH + "//img[@src]"
-# The ticker: the first container, in document order, whose own items link to three or more
-# article pages (links directly inside it, or inside its list items or spans).
+# The ticker: the first container, before the credit line, whose own items link to three or
+# more article pages (links directly inside it, or alone inside its list items or spans).
 TICKER_CONTAINER_TAGS = ("marquee", "div", "ul", "ol", "p", "span", "section", "nav", "td", "header", "aside")
 TICKER_ITEM_XPATH = "./a | ./li | ./span[a] | ./font[a]"
+TICKER_ITEM_WRAPPERS = ("li", "span", "font")  # an item is a link, alone or in one of these
 TICKER_MIN_ARTICLE_LINKS = 3
 BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
@@ -83,8 +80,11 @@ def looks_like_html(content: str) -> bool:
 
 def _credit(text: str) -> tuple[str, str | None, str | None] | None:
     """(language, publisher, ISO date or None) of a whole credit line, or None."""
+    text = collapse_ws(text)
+    if not text.startswith(CREDIT_MARKERS):
+        return None
     for language, pattern in CREDIT_PATTERNS:
-        m = pattern.fullmatch(collapse_ws(text).rstrip("."))
+        m = pattern.fullmatch(text.rstrip("."))
         if m:
             try:
                 published = date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
@@ -169,22 +169,40 @@ class TextPage:
 class HtmlPage:
     def __init__(self, url: str, html: str):
         self.url = url
+        self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
         try:
-            self.doc = lxml.html.document_fromstring(html)
+            self.doc = etree.fromstring(html, HTML_PARSER)
         except (etree.ParserError, ValueError) as exc:
             raise PageError(f"not an HTML page: {exc}") from None
-        self._drop_furniture()
-        self.order = {el: i for i, el in enumerate(self.doc.iter())}
-        self.credit_el = self._find_credit()
+        if self.doc is None:
+            raise PageError("not an HTML page: Document is empty")
+        etree.strip_elements(self.doc, *FURNITURE_TAGS, with_tail=False)
+        # One pass over the text finds the credit line, the closing sentence and the report box:
+        # (marker, the element that holds the text) pairs.
+        found = []
+        for el in self.doc.iter():
+            for text, holder in ((el.text, el), (el.tail, el.getparent())):
+                if text and holder is not None and MARKER_TEXT.search(text):
+                    found.extend((marker, holder) for marker in set(MARKER_TEXT.findall(text)))
+        self._drop_report_box([h for m, h in found if m in REPORT_BOX_MARKERS])
+        # One pass over the elements left: document order, named classes, links.
+        self.order: dict = {}
+        self.by_class: dict[str, list] = {name: [] for name in NAMED_CLASSES}
+        self.anchors = []  # every link, in document order, with its absolute URL
+        for i, el in enumerate(self.doc.iter()):
+            self.order[el] = i
+            if (classes := el.get("class")) and not NAMED_CLASSES.isdisjoint(names := classes.split()):
+                for name in NAMED_CLASSES.intersection(names):
+                    self.by_class[name].append(el)
+            if el.tag == "a" and (href := (el.get("href") or "").strip()) and not href.startswith("#"):
+                self.anchors.append((el, self._absolute(href)))
+        self.credit_el = self._find_credit([h for m, h in found if m in CREDIT_MARKERS and h in self.order])
+        self.closing_holders = [h for m, h in found if m in CLOSING_MARKERS and h in self.order]
 
-    # Furniture is removed from the tree once, so no field can pick it up.
-    def _drop_furniture(self) -> None:
-        for el in self.doc.iter(*FURNITURE_TAGS):
-            el.text = None
-        etree.strip_elements(self.doc, *FURNITURE_TAGS, etree.Comment, with_tail=False)
+    def _drop_report_box(self, holders) -> None:
+        """Remove the report box, furniture that must never reach a field."""
         boxes = []
-        for text in self.doc.xpath(REPORT_BOX_XPATH):
-            box = text.getparent().getparent() if text.is_tail else text.getparent()
+        for box in holders:
             # Climb to the largest element that holds nothing but the report box.
             while box.getparent() is not None and box.getparent().tag != "body" and not _residue(box.getparent()):
                 box = box.getparent()
@@ -192,21 +210,20 @@ class HtmlPage:
                 boxes.append(box)
         for box in boxes:
             if box.getparent() is not None and not any(a in boxes for a in box.iterancestors()):
-                box.drop_tree()
+                _drop(box)
 
     def page(self) -> Page:
         return Page(url=self.url, article=self.article(), headlines=self.headlines(), links=self.links())
 
-    def _find_credit(self):
-        for el in self.doc.xpath(CREDIT_XPATH):
-            if _credit(el.text_content()):
+    def _find_credit(self, holders):
+        for el in self.by_class[CREDIT_CLASS]:
+            if _credit(_text(el)):
                 return el
-        for text in self.doc.xpath(CREDIT_TEXT_XPATH):
-            el = text.getparent()
+        for el in holders:
             for _ in range(3):  # the credit line's element, or a close ancestor (publisher link)
                 if el is None:
                     break
-                if _credit(el.text_content()):
+                if _credit(_text(el)):
                     return el
                 el = el.getparent()
         return None
@@ -214,7 +231,7 @@ class HtmlPage:
     def article(self) -> Article | None:
         if self.credit_el is None:
             return None
-        language, publisher, published = _credit(self.credit_el.text_content())
+        language, publisher, published = _credit(_text(self.credit_el))
         return Article(
             url=self.url,
             title=self.title(),
@@ -232,15 +249,24 @@ class HtmlPage:
 
     def title(self) -> str | None:
         credit_pos = self.order[self.credit_el]
-        for xpath in TITLE_XPATHS:
-            found = [collapse_ws(el.text_content()) for el in self.doc.xpath(xpath) if self.order[el] < credit_pos]
-            found = [t for t in found if t]
+        for tag, cls in TITLE_CHOICES:
+            candidates = self.by_class[cls] if cls else self.doc.iter(tag)
+            found = [
+                text
+                for el in candidates
+                if el.tag == tag and self.order[el] < credit_pos and (text := collapse_ws(_text(el)))
+            ]
             if found:
                 return found[-1]  # the closest one before the credit line
         return None
 
+    def _body_containers(self) -> list:
+        """Every .articlecontent element, but not one nested in another."""
+        containers = self.by_class[BODY_CLASS]
+        return [el for el in containers if not any(a in containers for a in el.iterancestors())]
+
     def paragraphs(self) -> list[str]:
-        containers = [el for el in self.doc.xpath(BODY_XPATH) if not _has_ancestor_in(el, BODY_XPATH)]
+        containers = self._body_containers()
         if containers:
             blocks = [b for el in containers for b in _blocks(el)]
         else:
@@ -255,7 +281,7 @@ class HtmlPage:
 
     def _blocks_after_credit(self) -> list[str]:
         """No body class: the text blocks that follow the credit line, in its enclosing block."""
-        credit_text = collapse_ws(self.credit_el.text_content())
+        credit_text = collapse_ws(_text(self.credit_el))
         scope = self.credit_el.getparent()
         while scope is not None:
             blocks = _blocks(scope)
@@ -265,14 +291,13 @@ class HtmlPage:
         return []
 
     def original_url(self) -> str | None:
-        for a in self.doc.xpath(CLOSING_LINK_XPATH):
-            own = collapse_ws(a.text_content())
-            parent = a.getparent()
-            context = collapse_ws(parent.text_content()) if parent is not None else ""
-            if any(m in own for m in CLOSING_MARKERS) or (
-                own in ("ici", "هنا") and any(m in context for m in CLOSING_MARKERS)
-            ):
-                href = urljoin(self.url, a.get("href").strip())
+        """The link of the closing sentence: on "ici" / "هنا", or on the whole sentence."""
+        for scope in self.closing_holders:
+            link = scope if scope.tag == "a" else next(scope.iterancestors("a"), None)
+            if link is None:
+                link = next((a for a in scope.iter("a") if collapse_ws(_text(a)) in HERE_WORDS), None)
+            if link is not None and link.get("href"):
+                href = self._absolute(link.get("href"))
                 return href if is_fetchable(href) else None
         return None
 
@@ -281,20 +306,38 @@ class HtmlPage:
         for src in srcs:
             if ARTICLE_IMAGE_SRC.match(src):
                 return urljoin(self.url, src)
-        for img in self.doc.xpath(BODY_IMAGE_XPATH):
-            return urljoin(self.url, img.get("src").strip())
+        for container in self._body_containers():
+            for img in container.iter("img"):
+                if img.get("src"):
+                    return urljoin(self.url, img.get("src").strip())
         return None
 
     def _ticker(self):
+        """The first container holding TICKER_MIN_ARTICLE_LINKS items that link to articles."""
         limit = self.order[self.credit_el] if self.credit_el is not None else len(self.order)
-        for el in self.doc.iter(*TICKER_CONTAINER_TAGS):
-            if self.order[el] >= limit:
-                return None
-            links = [self._item_link(item) for item in el.xpath(TICKER_ITEM_XPATH)]
-            hrefs = [urljoin(self.url, a.get("href", "")) for a in links if a is not None]
-            if sum(1 for h in hrefs if is_article_url(h)) >= TICKER_MIN_ARTICLE_LINKS:
-                return el
+        counts: dict = {}
+        for a, href in self.anchors:
+            if self.order[a] >= limit:
+                break
+            if not is_article_url(href):
+                continue
+            parent = a.getparent()
+            wrapped = parent.tag in TICKER_ITEM_WRAPPERS and len(parent) == 1
+            container = parent.getparent() if wrapped else parent
+            if container is None or container.tag not in TICKER_CONTAINER_TAGS:
+                continue
+            counts[container] = counts.get(container, 0) + 1
+            if counts[container] >= TICKER_MIN_ARTICLE_LINKS:
+                return container
         return None
+
+    def _absolute(self, href: str) -> str:
+        href = href.strip()
+        if href.startswith(("http://", "https://")):
+            return href
+        if href.startswith("/") and not href.startswith("//"):
+            return self.origin + href  # the common case, without urljoin's cost
+        return urljoin(self.url, href)
 
     @staticmethod
     def _item_link(item):
@@ -309,34 +352,25 @@ class HtmlPage:
             return []
         headlines = []
         for item in ticker.xpath(TICKER_ITEM_XPATH):
-            text = collapse_ws(item.text_content())
+            text = collapse_ws(_text(item))
             if not text:
                 continue
             link = self._item_link(item)
-            href = urljoin(self.url, link.get("href", "").strip()) if link is not None else None
+            href = self._absolute(link.get("href", "")) if link is not None else None
             url = canonicalize(href) if href and is_fetchable(href) else None
             headlines.append(Headline(position=len(headlines) + 1, text=text, url=url))
         return headlines
 
     def links(self) -> list[str]:
-        out = []
-        for a in self.doc.iter("a"):
-            href = (a.get("href") or "").strip()
-            if href and not href.startswith("#"):
-                out.append(urljoin(self.url, href))
-        return out
+        return [href for _, href in self.anchors]
 
 
 def _residue(el) -> str:
     """An element's text once the report box sentences are taken out."""
-    text = collapse_ws(el.text_content())
+    text = collapse_ws(_text(el))
     for line in REPORT_BOX_LINES:
         text = text.replace(line, "")
     return text.strip()
-
-
-def _has_ancestor_in(el, xpath: str) -> bool:
-    return bool(el.xpath("ancestor::*[" + xpath.removeprefix("//*[")))
 
 
 def _blocks(el) -> list[str]:
@@ -370,3 +404,20 @@ def _blocks(el) -> list[str]:
     walk(el)
     flush()
     return blocks
+
+
+def _text(el) -> str:
+    """All the text inside an element (its descendants' too), as a reader sees it run together."""
+    return "".join(el.itertext())
+
+
+def _drop(el) -> None:
+    """Remove an element and what it holds, keeping the text that follows it."""
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
