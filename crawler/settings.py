@@ -9,6 +9,10 @@ ROBOTSTXT_OBEY = True
 
 # Politeness: one request at a time per host, AutoThrottle adapting the delay to the server.
 CONCURRENT_REQUESTS = 16
+# The spider yields a handful of objects per page (an article, a ticker, new links); Scrapy's
+# default of 100 concurrent output tasks per response costs more than the work itself
+# (measured: +30% pages per second with 8, see bench/).
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True

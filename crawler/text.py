@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from w3lib.encoding import html_to_unicode
 
@@ -17,7 +18,12 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Quote styles folded away in comparison keys; apostrophes are unified, not removed.
 _QUOTES = re.compile(r"[\"«»“”„‟‹›〝〞＂]")
 _APOSTROPHES = re.compile(r"[’‘‛`´ʼ′]")
-_PUNCT_OR_SYMBOL = ("P", "S")
+# Punctuation folded by content_hash: all of ASCII's, and the typographic marks of French and
+# Arabic news text (quotes, dashes, ellipsis, bullets, Arabic comma, semicolon and question mark).
+_ASCII_PUNCTUATION = bytes.maketrans(
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".encode(), b" " * 32
+)
+_TYPOGRAPHIC_PUNCTUATION = "«»‹›“”„‟‘’‚‛–—―‐‑‒…•·°€£،؛؟٪٫٬۔"
 
 
 def collapse_ws(text: str) -> str:
@@ -32,6 +38,13 @@ def clean_text(text: str) -> str:
     return collapse_ws(unicodedata.normalize("NFC", text))
 
 
+@lru_cache(maxsize=65536)  # the same headlines come back page after page
+def clean_line(text: str) -> str:
+    """clean_text for short strings that come back again and again (ticker headlines)."""
+    return clean_text(text)
+
+
+@lru_cache(maxsize=65536)
 def headline_key(text: str) -> str:
     """The identity of a headline: case, spacing and quote styles folded."""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -40,10 +53,13 @@ def headline_key(text: str) -> str:
 
 
 def content_hash(paragraphs: list[str]) -> str:
-    """sha256 of an article body with case, spacing, punctuation and quotes folded."""
+    """sha256 of an article body with case, spacing, punctuation and quote styles folded."""
     text = unicodedata.normalize("NFKC", "\n".join(paragraphs)).casefold()
-    text = "".join(" " if unicodedata.category(ch)[0] in _PUNCT_OR_SYMBOL else ch for ch in text)
-    return hashlib.sha256(collapse_ws(text).encode("utf-8")).hexdigest()
+    for mark in _TYPOGRAPHIC_PUNCTUATION:
+        if mark in text:
+            text = text.replace(mark, " ")
+    # ASCII punctuation and symbols, byte by byte (UTF-8 keeps every other character intact).
+    return hashlib.sha256(b" ".join(text.encode("utf-8").translate(_ASCII_PUNCTUATION).split())).hexdigest()
 
 
 def _utf8_or_cp1252(data: bytes) -> str:

@@ -80,7 +80,8 @@ class DeduplicatePipeline:
             seen.url = seen.url or headline.url
             if better:
                 changed.append(seen)
-            else:
-                self.stats.inc_value("dedup/headlines/repeated_in_crawl")
+        repeated = len(ticker.headlines) - len(changed)
+        if repeated:
+            self.stats.inc_value("dedup/headlines/repeated_in_crawl", repeated)
         ticker.sightings = changed
         return ticker

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.items import Article, Ticker
-from crawler.text import clean_text
+from crawler.text import clean_line, clean_text
 
 ARTICLE_TEXT_FIELDS = ("title", "publisher", "original_url", "image_url")
 
@@ -27,6 +27,6 @@ class NormalizePipeline:
             self.stats.inc_value("normalize/articles")
         elif isinstance(item, Ticker):
             for headline in item.headlines:
-                headline.text = clean_text(headline.text)
+                headline.text = clean_line(headline.text)
             self.stats.inc_value("normalize/tickers")
         return item

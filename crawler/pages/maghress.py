@@ -1,9 +1,9 @@
 """Maghress (and its sister sites, same template): article pages and the headline ticker.
 
 Two input forms: live HTML and saved text pages (the visible text of a page, as the seed).
-The real markup is not known (see the project's seeds/ README), so each field is found by
-trying the known class names first and the page's text order second; no single guess is
-load-bearing.
+The site's current markup is not known: class names of an older template are tried first,
+then the page's text order (ticker, report box, title, credit line, body, closing line) and
+its fixed sentences, so that no single guess is load-bearing.
 """
 
 from __future__ import annotations
@@ -180,10 +180,12 @@ class HtmlPage:
         # One pass over the text finds the credit line, the closing sentence and the report box:
         # (marker, the element that holds the text) pairs.
         found = []
+        search, findall = MARKER_TEXT.search, MARKER_TEXT.findall
         for el in self.doc.iter():
-            for text, holder in ((el.text, el), (el.tail, el.getparent())):
-                if text and holder is not None and MARKER_TEXT.search(text):
-                    found.extend((marker, holder) for marker in set(MARKER_TEXT.findall(text)))
+            if (text := el.text) and search(text):
+                found.extend((marker, el) for marker in set(findall(text)))
+            if (text := el.tail) and search(text) and (holder := el.getparent()) is not None:
+                found.extend((marker, holder) for marker in set(findall(text)))
         self._drop_report_box([h for m, h in found if m in REPORT_BOX_MARKERS])
         # One pass over the elements left: document order, named classes, links.
         self.order: dict = {}
@@ -198,15 +200,16 @@ class HtmlPage:
                 self.anchors.append((el, self._absolute(href)))
         self.credit_el = self._find_credit([h for m, h in found if m in CREDIT_MARKERS and h in self.order])
         self.closing_holders = [h for m, h in found if m in CLOSING_MARKERS and h in self.order]
+        self.href = dict(self.anchors)
 
     def _drop_report_box(self, holders) -> None:
         """Remove the report box, furniture that must never reach a field."""
         boxes = []
         for box in holders:
             # Climb to the largest element that holds nothing but the report box.
-            while box.getparent() is not None and box.getparent().tag != "body" and not _residue(box.getparent()):
+            while box.getparent() is not None and box.getparent().tag != "body" and _only_report_box(box.getparent()):
                 box = box.getparent()
-            if box.getparent() is not None and not _residue(box):
+            if box.getparent() is not None and _only_report_box(box):
                 boxes.append(box)
         for box in boxes:
             if box.getparent() is not None and not any(a in boxes for a in box.iterancestors()):
@@ -343,8 +346,7 @@ class HtmlPage:
     def _item_link(item):
         if item.tag == "a":
             return item
-        found = item.xpath(".//a[@href]")
-        return found[0] if found else None
+        return next((a for a in item.iter("a") if a.get("href")), None)
 
     def headlines(self) -> list[Headline]:
         ticker = self._ticker()
@@ -352,12 +354,11 @@ class HtmlPage:
             return []
         headlines = []
         for item in ticker.xpath(TICKER_ITEM_XPATH):
-            text = collapse_ws(_text(item))
+            text = collapse_ws(item.text or "" if len(item) == 0 else _text(item))
             if not text:
                 continue
-            link = self._item_link(item)
-            href = self._absolute(link.get("href", "")) if link is not None else None
-            url = canonicalize(href) if href and is_fetchable(href) else None
+            href = self.href.get(self._item_link(item))  # absolute: http(s), or another scheme
+            url = canonicalize(href) if href and href.startswith(("http://", "https://")) else None
             headlines.append(Headline(position=len(headlines) + 1, text=text, url=url))
         return headlines
 
@@ -365,12 +366,21 @@ class HtmlPage:
         return [href for _, href in self.anchors]
 
 
-def _residue(el) -> str:
-    """An element's text once the report box sentences are taken out."""
-    text = collapse_ws(_text(el))
+REPORT_BOX_MAX_CHARS = 2 * sum(len(line) for line in REPORT_BOX_LINES)
+
+
+def _only_report_box(el) -> bool:
+    """Whether an element holds the report box's sentences and no other text."""
+    parts, size = [], 0
+    for part in el.itertext():  # stop early on a large element: it holds more than the box
+        size += len(part)
+        if size > REPORT_BOX_MAX_CHARS:
+            return False
+        parts.append(part)
+    text = collapse_ws("".join(parts))
     for line in REPORT_BOX_LINES:
         text = text.replace(line, "")
-    return text.strip()
+    return not text.strip()
 
 
 def _blocks(el) -> list[str]:

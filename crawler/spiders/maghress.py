@@ -23,6 +23,11 @@ class MaghressSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.seeds_path = seeds
         self.hosts: set[str] = set()
+        # Every page repeats the ticker's links: links already looked at, and canonical URLs
+        # already requested, are skipped here, sparing ~50 requests per page that Scrapy's
+        # dupefilter would build and then drop.
+        self.links_seen: set[str] = set()
+        self.requested: set[str] = set()
 
     async def start(self):
         path = self.seeds_path or self.settings.get("NEWSARCHIVE_SEEDS") or DEFAULT_SEEDS
@@ -33,6 +38,7 @@ class MaghressSpider(scrapy.Spider):
                 continue
             url = canonicalize(url)
             self.hosts.add(self._site(url))
+            self.requested.add(url)
             yield scrapy.Request(url, callback=self.parse)
 
     @staticmethod
@@ -59,8 +65,10 @@ class MaghressSpider(scrapy.Spider):
         if page.headlines:
             yield Ticker(page_url=page.url, headlines=page.headlines, seen_at=seen_at)
         for link in page.links:
-            if not is_fetchable(link):
+            if link in self.links_seen:
                 continue
-            url = canonicalize(link)
-            if is_article_url(url) and self._site(url) in self.hosts:
+            self.links_seen.add(link)
+            url = canonicalize(link) if is_fetchable(link) else None
+            if url and url not in self.requested and is_article_url(url) and self._site(url) in self.hosts:
+                self.requested.add(url)
                 yield scrapy.Request(url, callback=self.parse)
