@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.responsetypes import responsetypes
 
 from crawler.mirror import CONTENT_TYPES, Mirror
 
 SKIPPED_URLS_KEPT = 100  # the first skipped URLs are listed in the crawl's stats
+logger = logging.getLogger(__name__)
 
 
 class MirrorDownloaderMiddleware:
@@ -35,6 +38,7 @@ class MirrorDownloaderMiddleware:
             skipped = self.stats.get_value("replay/skipped_urls", [])
             if len(skipped) < SKIPPED_URLS_KEPT:
                 self.stats.set_value("replay/skipped_urls", skipped + [request.url])
+            logger.info("Skipped (not_in_mirror): %s", request.url)
             raise IgnoreRequest(f"not_in_mirror: {request.url}")
         captured = self.mirror.captured_at(path)
         if captured:

@@ -67,6 +67,7 @@ def test_missing_and_forbidden_urls_are_recorded_not_fetched(bundled):
     assert "https://www.maghress.com/fr/lematin/999" in stats["replay/skipped_urls"]
     assert stats["robotstxt/forbidden"] == 1
     assert stats["replay/served"] == 11  # 10 pages and robots.txt
+    assert "Skipped (not_in_mirror): https://www.maghress.com/fr/lematin/999" in bundled[1].stderr
     assert stats["finish_reason"] == "finished"
 
 
