@@ -10,9 +10,8 @@ from scrapy.http import TextResponse
 
 from crawler.clock import utc_now
 from crawler.items import Ticker
-from crawler.pages import PageError, parse_page
+from crawler.pages import PageError, parse_bytes
 from crawler.seeds import DEFAULT_SEEDS, read_seed_urls
-from crawler.text import decode_page
 from crawler.urls import canonicalize, is_article_url, is_fetchable, known_site
 
 
@@ -51,9 +50,8 @@ class MaghressSpider(scrapy.Spider):
             self.crawler.stats.inc_value("spider/skipped/not_text")
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        text = decode_page(response.body, content_type)
         try:
-            page = parse_page(response.url, text, is_html="html" in content_type or None)
+            page = parse_bytes(response.url, response.body, content_type)
         except PageError as exc:
             self.crawler.stats.inc_value("spider/skipped/unparseable")
             self.logger.warning("Cannot parse %s: %s", response.url, exc)
