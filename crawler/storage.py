@@ -128,10 +128,6 @@ class Archive:
         """headline key -> (id, url) of every stored headline."""
         return {row["key"]: (row["id"], row["url"]) for row in self.db.query("SELECT id, key, url FROM headlines")}
 
-    def counts(self) -> dict[str, int]:
-        tables = ("articles", "headlines", "headline_sightings", "crawls")
-        return {t: self.db[t].count for t in tables}
-
     # --- batched writes ---------------------------------------------------------------------
     def _write(self, rows: list[dict], write_one) -> BatchResult:
         """Write rows in one transaction; if it fails, row by row, so only bad rows are lost."""

@@ -181,3 +181,31 @@ def test_no_script_style_or_furniture_text_in_any_field():
         article = parse_page(FR["url"] if v["edition"] == "fr" else AR["url"], page_html(v)).article
         fields = [article.title, article.publisher, *article.paragraphs]
         assert not [(leak, f) for leak in leaks for f in fields if leak in f], v
+
+
+def test_body_found_by_text_order_when_no_class_marks_it():
+    html = (
+        '<html lang="fr"><body><div class="ticker"><a href="/fr/a/1">Un</a> <a href="/fr/a/2">Deux</a>'
+        ' <a href="/fr/a/3">Trois</a></div><div class="page"><h1>Maghress</h1></div><div class="article">'
+        "<h1>Le vrai titre</h1><p>Publié dans <b>Le Matin</b> le 1 - 2 - 2024</p>"
+        "<p>Premier paragraphe.</p><div>Second <i>paragraphe</i>.</div>"
+        "<p>Cliquez <a href='https://lematin.ma/x'>ici</a> pour lire l'article depuis sa source.</p>"
+        "<p>Texte après la fin.</p></div></body></html>"
+    )
+    article = parse_page("https://www.maghress.com/fr/lematin/5", html).article
+    assert article.title == "Le vrai titre"  # the h1 closest before the credit line, not the logo's
+    assert (article.publisher, article.published) == ("Le Matin", "2024-02-01")
+    assert article.paragraphs == ["Premier paragraphe.", "Second paragraphe."]
+    assert article.original_url == "https://lematin.ma/x"
+    assert article.image_url is None
+
+
+def test_report_box_inside_the_body_stays_out():
+    html = (
+        '<html><body><span class="articletitle">Titre</span>'
+        '<span class="articlenewspaper">Publié dans Les Echos le 02 - 03 - 2024</span>'
+        '<div class="articlecontent"><p>Un.</p><div class="signal"><span>Merci d\'avoir signalé!</span><br>'
+        "<span>Cette image sera automatiquement bloquée après qu'elle soit signalée par plusieurs personnes.</span>"
+        "</div><p>Deux.</p></div></body></html>"
+    )
+    assert parse_page("https://www.maghress.com/fr/lesechos/6", html).article.paragraphs == ["Un.", "Deux."]
