@@ -9,14 +9,13 @@ from pathlib import Path
 
 import click
 
-from crawler.mirror import MirrorError
-from crawler.pages import PageError, parse_page
+from crawler.mirror import CONTENT_TYPES, MirrorError
+from crawler.pages import PageError, parse_bytes
 from crawler.seeds import DEFAULT_MIRROR, DEFAULT_SEEDS
 from crawler.storage import ArchiveError
-from crawler.text import decode_page
 
 DEFAULT_DB = Path("data/archive.db")
-PAGE_SUFFIXES = {".html": True, ".htm": True, ".txt": False}
+PAGE_SUFFIXES = CONTENT_TYPES  # .html, .htm, .txt: the saved pages a mirror serves
 EXPECTED_SUFFIX = ".expected.json"
 
 
@@ -33,7 +32,7 @@ def parse_file(path: Path, url: str) -> dict:
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return parse_page(url, decode_page(data), is_html=PAGE_SUFFIXES[path.suffix.lower()]).to_json()
+        return parse_bytes(url, data, PAGE_SUFFIXES[path.suffix.lower()]).to_json()
     except PageError as exc:
         raise UserError(f"cannot parse {path}: {exc}") from None
 

@@ -357,8 +357,8 @@ class HtmlPage:
             text = collapse_ws(item.text or "" if len(item) == 0 else _text(item))
             if not text:
                 continue
-            href = self.href.get(self._item_link(item))  # absolute: http(s), or another scheme
-            url = canonicalize(href) if href and href.startswith(("http://", "https://")) else None
+            href = self.href.get(self._item_link(item))
+            url = canonicalize(href) if href and is_fetchable(href) else None
             headlines.append(Headline(position=len(headlines) + 1, text=text, url=url))
         return headlines
 
