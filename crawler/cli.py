@@ -72,8 +72,9 @@ def _setting(pairs: tuple[str, ...]) -> dict:
 @main.command()
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
               help="The archive file to write.")
-@click.option("--replay", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Answer every request from this mirror folder [default: the bundled seeds/site/].")
+@click.option("--replay", type=click.Path(path_type=Path), default=None,
+              help="Answer every request from this mirror folder, or from WARC files (a .warc.gz file or a "
+                   "folder of them) [default: the bundled seeds/site/].")
 @click.option("--live", is_flag=True, help="Fetch from the web instead of a mirror.")
 @click.option("--seeds", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SEEDS,
               help="File of start URLs, one a line.")
@@ -82,7 +83,7 @@ def crawl(db: Path, replay: Path | None, live: bool, seeds: Path, settings: tupl
     """Crawl into the archive. With no options, replays the bundled mirror (no network).
 
     Examples: newsarchive crawl; newsarchive crawl --replay my-mirror/ --db data/test.db;
-    newsarchive crawl --live
+    newsarchive crawl --replay data/archive-warc/ --db data/copy.db; newsarchive crawl --live
     """
     from crawler.crawl import run_crawl
 
@@ -100,13 +101,88 @@ def crawl(db: Path, replay: Path | None, live: bool, seeds: Path, settings: tupl
         sys.exit(1)
 
 
+def _since(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"bad --since {value!r}: expected a date (2025-09-04) or a UTC time (2025-09-04T12:00:00Z)")
+    return value
+
+
+class _ProgressLine:
+    """"reparse: 1000/2000 captures (50%)" on stderr, at most every 2 seconds, and at the end."""
+
+    def __init__(self, every: float = 2.0):
+        import time
+
+        self.clock, self.every = time.monotonic, every
+        self.last, self.shown = self.clock(), -1
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if done != self.shown and (done == total or now - self.last >= self.every):
+            self.shown = done
+            self.last = now
+            share = f" ({100 * done // total}%)" if total else ""
+            click.echo(f"reparse: {done}/{total} captures{share}", err=True)
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True)
+@click.option("--since", metavar="DATE", help="Only captures fetched on or after this date or UTC time.")
+@click.option("--url", "url_glob", metavar="PATTERN", help="Only captures whose URL matches this pattern (* and ?).")
+@click.option("--warc", type=click.Path(path_type=Path, exists=True), default=None,
+              help="First index these WARC files (a file or a folder; any tool's) as a crawl, then re-parse them.")
+def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None):
+    """Re-parse archived responses with the current page objects; no network.
+
+    Updates articles (a changed text becomes a new version), headlines and sightings from the
+    WARC records indexed in the captures table. Running it twice changes nothing the second time.
+
+    Examples: newsarchive reparse; newsarchive reparse --since 2025-09-01 --url '*/fr/lesechos/*';
+    newsarchive reparse --warc other-tool.warc.gz --db data/imported.db
+    """
+    from crawler.reparse import ReparseError, import_warc, reparse as run_reparse, skipped_summary
+    from crawler.warc import WarcError
+
+    since = _since(since)
+    if not db.exists() and warc is None:
+        raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
+    crawl = None
+    try:
+        if warc is not None:
+            crawl, indexed = import_warc(
+                db, warc, on_error=lambda f, o, r: click.echo(f"skipped damaged record {f}@{o}: {r}", err=True)
+            )
+            click.echo(f"indexed {indexed} captures from {warc} as crawl {crawl}", err=True)
+        stats = run_reparse(db, since=since, url_glob=url_glob, crawl=crawl, progress=_ProgressLine())
+    except (ArchiveError, ReparseError, WarcError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    get = lambda key: stats.get(key, 0)  # noqa: E731
+    skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(skipped_summary(stats).items())) or "none"
+    click.echo(
+        f"reparse: {get('reparse/captures')} captures, {get('reparse/pages')} pages parsed, "
+        f"{get('store/articles/written')} articles written ({get('store/articles/new_versions')} new versions), "
+        f"{get('store/headlines/new')} new headlines, {get('store/sightings/written')} sightings written; "
+        f"skipped: {skipped} -> {db}",
+        err=True,
+    )
+
+
 def crawl_summary(db: Path, stats: dict) -> str:
     get = lambda key: stats.get(key, 0)  # noqa: E731
     dropped = sum(v for k, v in stats.items() if "/dropped/" in k and isinstance(v, int))
     return (
         f"crawl {get('newsarchive/crawl_id')} {stats.get('finish_reason', 'unfinished')}: "
         f"{get('spider/pages')} pages, {get('dedup/articles/new')} new articles, "
-        f"{get('dedup/articles/unchanged')} unchanged, {get('store/headlines/new')} new headlines, "
+        f"{get('dedup/articles/unchanged')} unchanged, {get('dedup/articles/changed')} changed, "
+        f"{get('store/headlines/new')} new headlines, "
         f"{dropped} items dropped, {get('replay/skipped/not_in_mirror')} URLs not in mirror -> {db}"
     )
 

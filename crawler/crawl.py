@@ -7,7 +7,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.mirror import Mirror
+from crawler.mirror import open_replay
 from crawler.seeds import read_seed_urls
 from crawler.spiders.maghress import MaghressSpider
 from crawler.storage import Archive
@@ -25,12 +25,12 @@ def check_inputs(db: Path, seeds: Path, replay: Path | None) -> None:
     """Fail early, with a plain message, on what would otherwise fail inside the engine."""
     read_seed_urls(seeds)  # OSError if unreadable
     if replay is not None:
-        Mirror(replay)  # MirrorError if not a folder
+        open_replay(replay)  # MirrorError if neither a mirror folder nor WARC files
     Archive(db).close()  # ArchiveError if it cannot be opened or migrated
 
 
 def run_crawl(db: Path, seeds: Path, replay: Path | None, overrides: dict | None = None) -> dict:
-    """Crawl into the archive at `db`; replay from a mirror folder when `replay` is given.
+    """Crawl into the archive at `db`; replay from a mirror folder or WARC files when `replay` is given.
 
     Returns the crawl's Scrapy stats. Runs the Twisted reactor, so once per process.
     """

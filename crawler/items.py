@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Iterator
 
 ARTICLE_FIELDS = ("title", "publisher", "published", "language", "paragraphs", "original_url", "image_url")
 
@@ -31,6 +32,8 @@ class Article:
     # Set by the crawl, not by parsing:
     seen_at: str | None = None  # when the page was fetched (or captured, for a mirror)
     content_hash: str | None = None  # set by the deduplicate pipeline
+    capture: str | None = None  # the WARC record of the response it was parsed from
+    parser_version: str | None = None  # the page object that parsed it (set by parsing)
 
     def to_json(self) -> dict:
         """The parsed fields, in the order `newsarchive parse` prints them."""
@@ -47,6 +50,8 @@ class Sighting:
     position: int
     page_url: str
     seen_at: str
+    capture: str | None = None
+    parser_version: str | None = None
 
 
 @dataclass
@@ -56,6 +61,8 @@ class Ticker:
     page_url: str
     headlines: list[Headline]
     seen_at: str | None = None
+    capture: str | None = None
+    parser_version: str | None = None
     # Set by the deduplicate pipeline: the sightings this page adds to the crawl (new or improved).
     sightings: list[Sighting] = field(default_factory=list)
 
@@ -68,6 +75,7 @@ class Page:
     article: Article | None
     headlines: list[Headline]
     links: list[str] = field(default_factory=list)  # every absolute link on the page, in order
+    parser_version: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -75,3 +83,12 @@ class Page:
             "article": self.article.to_json() if self.article else None,
             "headlines": [{"position": h.position, "text": h.text, "url": h.url} for h in self.headlines],
         }
+
+
+def page_items(page: Page, seen_at: str, capture: str | None = None) -> Iterator[Article | Ticker]:
+    """The items a crawl (or a re-parse) passes to the pipelines for one parsed page."""
+    if page.article is not None:
+        yield replace(page.article, seen_at=seen_at, capture=capture)
+    if page.headlines:
+        yield Ticker(page_url=page.url, headlines=page.headlines, seen_at=seen_at, capture=capture,
+                     parser_version=page.parser_version)

@@ -1,4 +1,5 @@
-"""A local mirror of saved pages laid out by URL, as replay reads it (no Scrapy here).
+"""What replay answers requests from (no Scrapy here): a folder of saved pages laid out by
+URL, or WARC files (the archive's own, or any other tool's).
 
 https://www.maghress.com/fr/marocdiplomatique/25429 is looked up as
 <mirror>/www.maghress.com/fr/marocdiplomatique/25429 (the exact file, as for robots.txt),
@@ -9,13 +10,20 @@ with the reason "not_in_mirror" and never fetched.
 A mirror may record when its pages were captured, in captures.tsv at its root: a header
 line "path<TAB>captured_at", then one line per file, path relative to the mirror root and
 an ISO 8601 UTC time. Replayed pages take that time as when they were seen.
+
+WARC replay answers each URL with its last capture (status, headers and the raw payload, a
+revisit resolved to the record it refers to) and the capture's time.
 """
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from crawler.urls import canonicalize
+from crawler.warc import WarcError, iter_captures, read_record, warc_paths
 
 EXTENSIONS = (".html", ".htm", ".txt")
 CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"}
@@ -24,6 +32,22 @@ CAPTURES_FILE = "captures.tsv"
 
 class MirrorError(Exception):
     pass
+
+
+@dataclass
+class ReplayHit:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    captured_at: str | None
+
+
+def open_replay(path: str | Path) -> Mirror | WarcReplay:
+    """A mirror folder, or WARC files: a .warc/.warc.gz file or a folder holding some."""
+    path = Path(path)
+    if path.is_file() or (path.is_dir() and warc_paths(path)):
+        return WarcReplay(path)
+    return Mirror(path)
 
 
 class Mirror:
@@ -64,3 +88,58 @@ class Mirror:
 
     def captured_at(self, path: Path) -> str | None:
         return self.captures.get(path.relative_to(self.root).as_posix())
+
+    def lookup(self, url: str) -> ReplayHit | None:
+        path = self.find(url)
+        if path is None:
+            return None
+        headers = [("Content-Type", CONTENT_TYPES.get(path.suffix, "application/octet-stream"))]
+        return ReplayHit(200, headers, path.read_bytes(), self.captured_at(path))
+
+
+class WarcReplay:
+    """WARC files as a replay source: each canonical URL answered by its last capture."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.paths = warc_paths(self.path)
+        except FileNotFoundError:
+            raise MirrorError(f"replay source not found: {path}") from None
+        if not self.paths:
+            raise MirrorError(f"no WARC files in {path}")
+        self.index: dict[str, tuple[Path, int, Path, int]] = {}  # url -> record, payload record
+        self.skipped: list[str] = []
+        holders: dict[tuple[str, str], tuple[Path, int]] = {}  # (url, digest) -> payload record
+        by_digest: dict[str, tuple[Path, int]] = {}
+        for warc in self.paths:
+            try:
+                captures = iter_captures(warc, on_error=self._skip)
+                for c in captures:
+                    url = canonicalize(c.url)
+                    if c.record_type == "revisit":
+                        payload = holders.get((url, c.payload_digest)) or by_digest.get(c.payload_digest)
+                        if payload is None:
+                            self._skip(warc.name, c.offset, f"revisit of {c.url} refers to no record here")
+                            continue
+                    else:
+                        payload = (warc, c.offset)
+                        holders[(url, c.payload_digest)] = payload
+                        by_digest.setdefault(c.payload_digest, payload)
+                    self.index[url] = (warc, c.offset, *payload)
+            except WarcError as exc:
+                raise MirrorError(str(exc)) from None
+
+    def _skip(self, filename: str, offset: int, reason: str) -> None:
+        self.skipped.append(f"{filename}@{offset}: {reason}")
+
+    def lookup(self, url: str) -> ReplayHit | None:
+        found = self.index.get(canonicalize(url))
+        if found is None:
+            return None
+        warc, offset, payload_warc, payload_offset = found
+        record = read_record(warc.parent, warc.name, offset)
+        body = record.body
+        if (payload_warc, payload_offset) != (warc, offset):
+            body = read_record(payload_warc.parent, payload_warc.name, payload_offset).body
+        return ReplayHit(record.status or 200, list(record.headers), body, record.fetched_at)

@@ -28,6 +28,8 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.MirrorDownloaderMiddleware": 950,
+    # Next to the downloader: responses as received, before decompression, redirects, retries.
+    "crawler.middlewares.CaptureDownloaderMiddleware": 990,
 }
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
@@ -49,3 +51,6 @@ NEWSARCHIVE_DB = "data/archive.db"
 NEWSARCHIVE_REPLAY = None  # a mirror folder: answer every request from it, fetch nothing
 NEWSARCHIVE_SEEDS = None  # a file of start URLs, one a line
 NEWSARCHIVE_BATCH_SIZE = 500
+NEWSARCHIVE_CAPTURE = True  # keep every response as WARC, indexed in the captures table
+NEWSARCHIVE_WARC_DIR = None  # default: beside the archive, data/archive.db -> data/archive-warc/
+NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # bytes: a new WARC file is started past this size

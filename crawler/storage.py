@@ -76,6 +76,68 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["headlines"].enable_fts(["text"], create_triggers=True, tokenize=FTS_TOKENIZE)
 
 
+@migrations()
+def m002_captures_and_versions(db: sqlite_utils.Database) -> None:
+    """Every WARC record of a response indexed; article history; each extracted row's provenance."""
+    db.execute(
+        """
+        CREATE TABLE captures (
+            id TEXT PRIMARY KEY,
+            crawl INTEGER REFERENCES crawls (id),
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            status INTEGER,
+            content_type TEXT,
+            payload_digest TEXT NOT NULL,
+            record_type TEXT NOT NULL CHECK (record_type IN ('response', 'revisit', 'resource')),
+            refers_to TEXT,
+            warc_file TEXT NOT NULL,
+            warc_offset INTEGER NOT NULL,
+            warc_length INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX captures_canonical_url ON captures (canonical_url, fetched_at)")
+    db.execute("CREATE INDEX captures_fetched_at ON captures (fetched_at)")
+    db.execute("CREATE INDEX captures_crawl ON captures (crawl)")
+    db.execute(
+        """
+        CREATE TABLE article_versions (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL REFERENCES articles (url),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            title TEXT NOT NULL,
+            publisher TEXT NOT NULL,
+            published TEXT NOT NULL,
+            language TEXT NOT NULL,
+            body TEXT NOT NULL,
+            original_url TEXT,
+            image_url TEXT,
+            content_hash TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            capture TEXT,
+            parser_version TEXT,
+            UNIQUE (url, version)
+        )"""
+    )
+    for table, column in (
+        ("articles", "version"), ("articles", "capture"), ("articles", "parser_version"),
+        ("headlines", "capture"), ("headlines", "parser_version"),
+        ("headline_sightings", "capture"), ("headline_sightings", "parser_version"),
+    ):
+        db[table].add_column(column, int if column == "version" else str)
+    # Articles stored before this migration become their own first version.
+    db.execute(
+        """
+        INSERT INTO article_versions (url, version, title, publisher, published, language, body,
+                                      original_url, image_url, content_hash, first_seen, last_seen)
+        SELECT url, 1, title, publisher, published, language, body, original_url, image_url,
+               content_hash, first_seen, last_seen FROM articles"""
+    )
+    db.execute("UPDATE articles SET version = 1")
+
+
 class ArchiveError(Exception):
     """The archive file cannot be opened or used."""
 
@@ -84,6 +146,7 @@ class ArchiveError(Exception):
 class BatchResult:
     written: int = 0
     rejected: list[tuple[dict, str]] = field(default_factory=list)  # (row, reason)
+    versions: int = 0  # articles only: new versions appended
 
 
 def _reason(exc: sqlite3.Error) -> str:
@@ -129,7 +192,7 @@ class Archive:
         return {row["key"]: (row["id"], row["url"]) for row in self.db.query("SELECT id, key, url FROM headlines")}
 
     # --- batched writes ---------------------------------------------------------------------
-    def _write(self, rows: list[dict], write_one) -> BatchResult:
+    def _write(self, rows: list[dict], write_one, on_retry=None) -> BatchResult:
         """Write rows in one transaction; if it fails, row by row, so only bad rows are lost."""
         result = BatchResult()
         if not rows:
@@ -141,7 +204,8 @@ class Archive:
             result.written = len(rows)
             return result
         except sqlite3.Error:
-            pass
+            if on_retry is not None:
+                on_retry()  # the batch was rolled back: forget what its rows did
         for row in rows:
             try:
                 with self.db.atomic():
@@ -152,28 +216,81 @@ class Archive:
         return result
 
     def save_articles(self, rows: list[dict]) -> BatchResult:
-        """Insert new articles; for known URLs update the fields and last_seen, keep first_seen."""
+        """Store articles with their history: a text never seen for a URL becomes a new version.
+
+        A row (url, title, publisher, published, language, body, original_url, image_url,
+        content_hash, seen_at, capture, parser_version) whose title and body match one of the
+        URL's versions only widens that version's first_seen/last_seen; otherwise it is appended
+        as the URL's next version. Nothing is overwritten: the articles row shows the version
+        seen last, and every earlier text stays in article_versions.
+        """
+        added: list[str] = []  # URLs given a new version (appended once a row is fully written)
 
         def write(row: dict) -> None:
+            row = {"capture": None, "parser_version": None, **row}
+            new_version = False
             self.db.execute(
                 """
                 INSERT INTO articles (url, title, publisher, published, language, body, original_url,
-                                      image_url, content_hash, first_seen, last_seen)
+                                      image_url, content_hash, first_seen, last_seen, version, capture,
+                                      parser_version)
                 VALUES (:url, :title, :publisher, :published, :language, :body, :original_url,
-                        :image_url, :content_hash, :seen_at, :seen_at)
+                        :image_url, :content_hash, :seen_at, :seen_at, 1, :capture, :parser_version)
                 ON CONFLICT (url) DO UPDATE SET
-                    title = excluded.title, publisher = excluded.publisher,
-                    published = excluded.published, language = excluded.language,
-                    body = excluded.body, original_url = coalesce(excluded.original_url, original_url),
-                    image_url = coalesce(excluded.image_url, image_url),
-                    content_hash = excluded.content_hash,
                     first_seen = min(first_seen, excluded.first_seen),
                     last_seen = max(last_seen, excluded.last_seen)
                 """,
                 row,
             )
+            same = self.db.execute(
+                "SELECT version FROM article_versions WHERE url = :url AND title = :title"
+                " AND content_hash = :content_hash",
+                row,
+            ).fetchone()
+            if same:
+                self.db.execute(
+                    """
+                    UPDATE article_versions SET
+                        first_seen = min(first_seen, :seen_at), last_seen = max(last_seen, :seen_at),
+                        original_url = coalesce(original_url, :original_url),
+                        image_url = coalesce(image_url, :image_url),
+                        parser_version = coalesce(:parser_version, parser_version)
+                    WHERE url = :url AND version = :version
+                    """,
+                    {**row, "version": same[0]},
+                )
+            else:
+                self.db.execute(
+                    """
+                    INSERT INTO article_versions (url, version, title, publisher, published, language,
+                        body, original_url, image_url, content_hash, first_seen, last_seen, capture,
+                        parser_version)
+                    VALUES (:url, (SELECT coalesce(max(version), 0) + 1 FROM article_versions
+                                   WHERE url = :url),
+                            :title, :publisher, :published, :language, :body, :original_url,
+                            :image_url, :content_hash, :seen_at, :seen_at, :capture, :parser_version)
+                    """,
+                    row,
+                )
+                new_version = True
+            # The articles row shows the version seen last (ties: the newer version).
+            self.db.execute(
+                """
+                UPDATE articles SET (title, publisher, published, language, body, original_url,
+                                     image_url, content_hash, version, capture, parser_version) = (
+                    SELECT title, publisher, published, language, body, original_url, image_url,
+                           content_hash, version, capture, parser_version
+                    FROM article_versions WHERE url = :url ORDER BY last_seen DESC, version DESC LIMIT 1)
+                WHERE url = :url
+                """,
+                row,
+            )
+            if new_version:
+                added.append(row["url"])
 
-        return self._write(rows, write)
+        result = self._write(rows, write, on_retry=added.clear)
+        result.versions = len(added)
+        return result
 
     def save_headlines(self, rows: list[dict]) -> tuple[BatchResult, dict[str, int]]:
         """Insert or touch headlines by key (text, url, seen_at); returns their ids by key.
@@ -184,14 +301,16 @@ class Archive:
         def write(row: dict) -> None:
             self.db.execute(
                 """
-                INSERT INTO headlines (text, key, url, first_seen, last_seen)
-                VALUES (:text, :key, :url, :seen_at, :seen_at)
+                INSERT INTO headlines (text, key, url, first_seen, last_seen, capture, parser_version)
+                VALUES (:text, :key, :url, :seen_at, :seen_at, :capture, :parser_version)
                 ON CONFLICT (key) DO UPDATE SET
                     url = coalesce(url, excluded.url),
                     first_seen = min(first_seen, excluded.first_seen),
-                    last_seen = max(last_seen, excluded.last_seen)
+                    last_seen = max(last_seen, excluded.last_seen),
+                    capture = coalesce(capture, excluded.capture),
+                    parser_version = coalesce(excluded.parser_version, parser_version)
                 """,
-                row,
+                {"capture": None, "parser_version": None, **row},
             )
 
         result = self._write(rows, write)
@@ -210,14 +329,80 @@ class Archive:
         def write(row: dict) -> None:
             self.db.execute(
                 """
-                INSERT INTO headline_sightings (headline, crawl, position, page_url, seen_at)
-                VALUES (:headline, :crawl, :position, :page_url, :seen_at)
-                ON CONFLICT (headline, crawl) DO UPDATE SET position = min(position, excluded.position)
+                INSERT INTO headline_sightings (headline, crawl, position, page_url, seen_at, capture,
+                                                parser_version)
+                VALUES (:headline, :crawl, :position, :page_url, :seen_at, :capture, :parser_version)
+                ON CONFLICT (headline, crawl) DO UPDATE SET
+                    position = min(position, excluded.position),
+                    capture = coalesce(capture, excluded.capture),
+                    parser_version = coalesce(excluded.parser_version, parser_version)
+                """,
+                {"capture": None, "parser_version": None, **row},
+            )
+
+        return self._write(rows, write)
+
+    # --- captures ---------------------------------------------------------------------------------
+    def save_captures(self, rows: list[dict]) -> BatchResult:
+        """Index WARC records: (id, crawl, url, canonical_url, fetched_at, status, content_type,
+        payload_digest, record_type, refers_to, warc_file, warc_offset, warc_length)."""
+
+        def write(row: dict) -> None:
+            self.db.execute(
+                """
+                INSERT OR IGNORE INTO captures (id, crawl, url, canonical_url, fetched_at, status,
+                    content_type, payload_digest, record_type, refers_to, warc_file, warc_offset, warc_length)
+                VALUES (:id, :crawl, :url, :canonical_url, :fetched_at, :status, :content_type,
+                    :payload_digest, :record_type, :refers_to, :warc_file, :warc_offset, :warc_length)
                 """,
                 row,
             )
 
         return self._write(rows, write)
+
+    def payload_holders(self) -> dict[str, dict]:
+        """canonical URL -> the last capture holding its payload (id, url, fetched_at, digest).
+
+        What a new capture of the URL is compared with: an identical payload is written as a
+        revisit record that refers to this one.
+        """
+        holders: dict[str, dict] = {}
+        for row in self.db.query(
+            "SELECT id, url, canonical_url, fetched_at, payload_digest FROM captures"
+            " WHERE record_type = 'response' ORDER BY rowid"
+        ):
+            holders[row["canonical_url"]] = row
+        return holders
+
+    def captures(self, *, since: str | None = None, url_glob: str | None = None,
+                 crawl: int | None = None) -> list[dict]:
+        """Captures in the order they were made, with the WARC record holding each one's payload.
+
+        `since`: fetched_at at or after this ISO date or time; `url_glob`: a shell-style pattern
+        (* and ?) matched against the URL or the canonical URL.
+        """
+        where, params = [], {}
+        if crawl is not None:
+            where.append("c.crawl = :crawl")
+            params["crawl"] = crawl
+        if since:
+            where.append("c.fetched_at >= :since")
+            params["since"] = since
+        if url_glob:
+            where.append("(c.url GLOB :glob OR c.canonical_url GLOB :glob)")
+            params["glob"] = url_glob
+        sql = """
+            SELECT c.id, c.crawl, c.url, c.canonical_url, c.fetched_at, c.status, c.content_type,
+                   c.record_type, coalesce(o.warc_file, c.warc_file) AS payload_file,
+                   coalesce(o.warc_offset, c.warc_offset) AS payload_offset
+            FROM captures c LEFT JOIN captures o ON o.id = c.refers_to
+        """
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return list(self.db.query(sql + " ORDER BY c.rowid", params))
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
 
     def query(self, sql: str, params: Iterable | dict | None = None) -> list[dict]:
         return list(self.db.query(sql, params))

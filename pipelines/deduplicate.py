@@ -71,7 +71,8 @@ class DeduplicatePipeline:
             key = headline_key(headline.text)
             seen = self.sightings.get(key)
             if seen is None:
-                seen = Sighting(key, headline.text, headline.url, headline.position, ticker.page_url, ticker.seen_at)
+                seen = Sighting(key, headline.text, headline.url, headline.position, ticker.page_url,
+                                ticker.seen_at, ticker.capture, ticker.parser_version)
                 self.sightings[key] = seen
                 changed.append(seen)
                 continue

@@ -1,43 +1,48 @@
-"""Store items in the archive in batches; record the crawl and its stats."""
+"""Store items in the archive in batches, through the crawl's Recorder (its one writer).
+
+Articles keep their history (a changed text is a new version); headline sightings are written
+once per headline per crawl. The captures of the batch are written first, so every row can
+name the capture it came from.
+"""
 
 from __future__ import annotations
 
-from scrapy import signals
-
 from crawler.clock import utc_now
 from crawler.items import Article, Sighting, Ticker
-from crawler.storage import Archive
+from crawler.recorder import Recorder
 
 
 class StorePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.db_path = crawler.settings.get("NEWSARCHIVE_DB")
-        self.source = crawler.settings.get("NEWSARCHIVE_SOURCE", "")
-        self.batch_size = crawler.settings.getint("NEWSARCHIVE_BATCH_SIZE", 500)
-        self.archive: Archive | None = None
-        self.crawl_id: int | None = None
+    def __init__(self, stats, recorder: Recorder, batch_size: int = 500):
+        self.stats = stats
+        self.recorder = recorder
+        self.batch_size = batch_size
         self.articles: list[dict] = []
         self.sightings: dict[str, Sighting] = {}
         self.known_headlines: set[str] = set()
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler.stats, Recorder.of(crawler), crawler.settings.getint("NEWSARCHIVE_BATCH_SIZE", 500))
+
+    @property
+    def archive(self):
+        return self.recorder.archive
+
+    @property
+    def crawl_id(self) -> int | None:
+        return self.recorder.crawl_id
 
     def open_spider(self):
-        self.archive = Archive(self.db_path)
+        self.recorder.open()
         self.known_headlines = set(self.archive.headline_ids())
-        self.crawl_id = self.archive.start_crawl(utc_now(), self.source)
-        self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
 
     def process_item(self, item):
         if isinstance(item, Article):
             row = item.to_json()
             row["body"] = "\n\n".join(row.pop("paragraphs"))
-            row.update(url=item.url, content_hash=item.content_hash, seen_at=item.seen_at or utc_now())
+            row.update(url=item.url, content_hash=item.content_hash, seen_at=item.seen_at or utc_now(),
+                       capture=item.capture, parser_version=item.parser_version)
             self.articles.append(row)
         elif isinstance(item, Ticker):
             for sighting in item.sightings:
@@ -47,15 +52,21 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
+        self.recorder.flush_captures()
         articles, self.articles = self.articles, []
         sightings, self.sightings = list(self.sightings.values()), {}
         result = self.archive.save_articles(articles)
         self.stats.inc_value("store/articles/written", result.written)
+        self.stats.inc_value("store/articles/new_versions", result.versions)
         for _, reason in result.rejected:
             self.stats.inc_value(f"store/dropped/article/{reason}")
         if not sightings:
             return
-        rows = [{"text": s.text, "key": s.key, "url": s.url, "seen_at": s.seen_at} for s in sightings]
+        rows = [
+            {"text": s.text, "key": s.key, "url": s.url, "seen_at": s.seen_at, "capture": s.capture,
+             "parser_version": s.parser_version}
+            for s in sightings
+        ]
         result, ids = self.archive.save_headlines(rows)
         for _, reason in result.rejected:
             self.stats.inc_value(f"store/dropped/headline/{reason}")
@@ -64,7 +75,8 @@ class StorePipeline:
         self.stats.inc_value("store/headlines/new", len(new))
         sighting_rows = [
             {"headline": ids[s.key], "crawl": self.crawl_id, "position": s.position,
-             "page_url": s.page_url, "seen_at": s.seen_at}
+             "page_url": s.page_url, "seen_at": s.seen_at, "capture": s.capture,
+             "parser_version": s.parser_version}
             for s in sightings
             if s.key in ids
         ]
@@ -75,10 +87,3 @@ class StorePipeline:
 
     def close_spider(self):
         self.flush()
-
-    def spider_closed(self, spider, reason):
-        if self.archive is None:
-            return
-        self.archive.finish_crawl(self.crawl_id, utc_now(), self.stats.get_stats())
-        self.archive.close()
-        self.archive = None

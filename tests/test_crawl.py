@@ -102,7 +102,7 @@ def test_second_crawl_adds_only_sightings(bundled):
     assert stats["dedup/articles/unchanged"] == 7
     assert "dedup/articles/new" not in stats
     assert stats["store/headlines/new"] == 0
-    assert "crawl 2 finished: 10 pages, 0 new articles, 7 unchanged, 0 new headlines" in second.stderr
+    assert "crawl 2 finished: 10 pages, 0 new articles, 7 unchanged, 0 changed, 0 new headlines" in second.stderr
 
 
 def test_full_text_search_of_the_crawled_archive(bundled):

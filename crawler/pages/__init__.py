@@ -4,10 +4,10 @@ No Scrapy import and no I/O here. One module per site.
 """
 
 from crawler.items import Page
-from crawler.pages.maghress import PageError, parse_page
+from crawler.pages.maghress import PARSER_VERSION, PageError, parse_page
 from crawler.text import decode_page
 
-__all__ = ["PageError", "parse_bytes", "parse_page"]
+__all__ = ["PARSER_VERSION", "PageError", "parse_bytes", "parse_page"]
 
 
 def parse_bytes(url: str, body: bytes, content_type: str = "") -> Page:

@@ -18,6 +18,10 @@ from crawler.items import Article, Headline, Page
 from crawler.text import collapse_ws
 from crawler.urls import canonicalize, edition, is_article_url, is_fetchable
 
+# The version of this page object: recorded with every row it extracts. Raise it whenever a
+# change can alter what is extracted from an archived page, so that re-parsed rows show it.
+PARSER_VERSION = "maghress/1"
+
 # --- Site furniture and text patterns (both forms) -------------------------------------------
 CREDIT_FR = re.compile(r"Publié dans (?P<publisher>.+?) le (?P<d>\d{1,2}) ?- ?(?P<m>\d{1,2}) ?- ?(?P<y>\d{4})")
 CREDIT_AR = re.compile(r"نشر في (?P<publisher>.+?) يوم (?P<d>\d{1,2}) ?- ?(?P<m>\d{1,2}) ?- ?(?P<y>\d{4})")
@@ -68,9 +72,11 @@ def parse_page(url: str, content: str, *, is_html: bool | None = None) -> Page:
     url = canonicalize(url)
     if is_html is None:
         is_html = looks_like_html(content)
-    if is_html:
-        return HtmlPage(url, content).page()
-    return TextPage(url, content).page()
+    page = HtmlPage(url, content).page() if is_html else TextPage(url, content).page()
+    page.parser_version = PARSER_VERSION
+    if page.article is not None:
+        page.article.parser_version = PARSER_VERSION
+    return page
 
 
 def looks_like_html(content: str) -> bool:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import TextResponse
 
 from crawler.clock import utc_now
-from crawler.items import Ticker
+from crawler.items import page_items
 from crawler.pages import PageError, parse_bytes
 from crawler.seeds import DEFAULT_SEEDS, read_seed_urls
 from crawler.urls import canonicalize, is_article_url, is_fetchable, known_site
@@ -57,11 +56,9 @@ class MaghressSpider(scrapy.Spider):
             self.logger.warning("Cannot parse %s: %s", response.url, exc)
             return
         seen_at = response.meta.get("captured_at") or utc_now()
+        capture = response.meta.get("capture")
         self.crawler.stats.inc_value("spider/pages")
-        if page.article is not None:
-            yield replace(page.article, seen_at=seen_at)
-        if page.headlines:
-            yield Ticker(page_url=page.url, headlines=page.headlines, seen_at=seen_at)
+        yield from page_items(page, seen_at, capture)
         for link in page.links:
             if link in self.links_seen:
                 continue
