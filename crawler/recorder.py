@@ -2,7 +2,7 @@
 
 The capture middleware and the store pipeline share one Recorder per crawl (`Recorder.of`):
 every response goes to WARC first, its capture row is indexed in SQLite, and the items parsed
-from it point to that capture. A payload identical to the last capture of the same URL is
+from it point to that capture. A payload identical to an earlier capture of the same URL is
 written as a revisit record that refers to it, not as a second copy.
 """
 
@@ -48,7 +48,7 @@ class Recorder:
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.writer: WarcWriter | None = None
-        self.holders: dict[str, dict] = {}  # canonical URL -> capture holding its last payload
+        self.holders: dict[tuple[str, str], dict] = {}  # (canonical URL, digest) -> capture holding it
         self.pending: list[dict] = []  # capture rows not yet written
 
     @classmethod
@@ -92,8 +92,8 @@ class Recorder:
                                      software="newsarchive", info={"crawl": str(self.crawl_id)})
         canonical = canonicalize(url)
         digest = payload_digest(body)
-        holder = self.holders.get(canonical)
-        revisit = holder is not None and holder["payload_digest"] == digest and status == 200
+        holder = self.holders.get((canonical, digest)) if status == 200 else None
+        revisit = holder is not None
         refs = self.writer.write_exchange(
             url=url, method=method, request_headers=request_headers, status=status, reason=reason,
             response_headers=response_headers, body=body, fetched_at=fetched_at, http_version=http_version,
@@ -110,7 +110,7 @@ class Recorder:
             "warc_offset": main.offset, "warc_length": main.length,
         }
         if not revisit and status == 200:
-            self.holders[canonical] = row
+            self.holders[(canonical, digest)] = row
         self.pending.append(row)
         if self.stats is not None:
             self.stats.inc_value(f"capture/{row['record_type']}")

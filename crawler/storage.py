@@ -360,18 +360,16 @@ class Archive:
 
         return self._write(rows, write)
 
-    def payload_holders(self) -> dict[str, dict]:
-        """canonical URL -> the last capture holding its payload (id, url, fetched_at, digest).
-
-        What a new capture of the URL is compared with: an identical payload is written as a
-        revisit record that refers to this one.
-        """
-        holders: dict[str, dict] = {}
+    def payload_holders(self) -> dict[tuple[str, str], dict]:
+        """(canonical URL, payload digest) -> the first capture holding that payload (id, url,
+        fetched_at): a new capture of the URL with a payload seen before is written as a revisit
+        record that refers to it."""
+        holders: dict[tuple[str, str], dict] = {}
         for row in self.db.query(
             "SELECT id, url, canonical_url, fetched_at, payload_digest FROM captures"
-            " WHERE record_type = 'response' ORDER BY rowid"
+            " WHERE record_type = 'response' AND status = 200 ORDER BY rowid"
         ):
-            holders[row["canonical_url"]] = row
+            holders.setdefault((row["canonical_url"], row["payload_digest"]), row)
         return holders
 
     def captures(self, *, since: str | None = None, url_glob: str | None = None,

@@ -162,7 +162,8 @@ def test_replay_of_a_file_that_is_not_warc_is_a_one_line_error(tmp_path):
 # --- A live crawl: redirects, errors and compressed bodies are captured as received ----------
 PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>
 <div class="ticker"><a href="/fr/lesechos/1">Un</a> <a href="/fr/lesechos/2">Deux</a>
-<a href="/fr/absent/3">Trois</a> <a href="/ancien/4">Quatre</a></div>
+<a href="/fr/absent/3">Trois</a> <a href="/ancien/4">Quatre</a>
+<a href="/fr/lesechos/5">Cinq</a> <a href="/fr/lesechos/6">Six</a></div>
 <span class="articletitle">Article {n}</span>
 <span class="articlenewspaper">Publié dans <a href="/fr/lesechos">Les Echos</a> le 0{n} - 09 - 2025</span>
 <span class="articlecontent">Texte de l'article {n}.</span>
@@ -178,6 +179,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                               {"Content-Encoding": "gzip"})
         if self.path == "/fr/lesechos/2":
             return self._send(200, PAGE.format(n=2).encode(), "text/html; charset=utf-8")
+        if self.path == "/fr/lesechos/5":  # cut off: fewer bytes than announced, then the connection closes
+            body = PAGE.format(n=5).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:100])
+            self.close_connection = True
+            return None
+        if self.path == "/fr/lesechos/6":  # says gzip, is not: a body that cannot be decoded
+            return self._send(200, b"this is not gzip data", "text/html", {"Content-Encoding": "gzip"})
         if self.path == "/fr/lesechos/22":  # an old address, moved
             return self._send(301, b"", "text/html", {"Location": "/fr/lesechos/2"})
         return self._send(404, b"<h1>Introuvable</h1>", "text/html")
@@ -208,8 +220,8 @@ def test_live_crawl_captures_redirects_errors_and_raw_compressed_bodies(server, 
     seeds = tmp_path / "seeds.txt"
     seeds.write_text(f"{server}/fr/lesechos/1\n{server}/fr/lesechos/22\n")
     db = tmp_path / "archive.db"
-    run_cli("crawl", "--live", "--seeds", seeds, "--db", db, "-s", "DOWNLOAD_DELAY=0",
-            "-s", "AUTOTHROTTLE_START_DELAY=0", check=True)
+    result = run_cli("crawl", "--live", "--seeds", seeds, "--db", db, "-s", "DOWNLOAD_DELAY=0",
+                     "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "RETRY_TIMES=0", check=True)
     rows = query(db, "SELECT url, status, record_type FROM captures ORDER BY url")
     assert rows == [
         {"url": f"{server}/ancien/4", "status": 404, "record_type": "response"},
@@ -217,9 +229,14 @@ def test_live_crawl_captures_redirects_errors_and_raw_compressed_bodies(server, 
         {"url": f"{server}/fr/lesechos/1", "status": 200, "record_type": "response"},
         {"url": f"{server}/fr/lesechos/2", "status": 200, "record_type": "response"},
         {"url": f"{server}/fr/lesechos/22", "status": 301, "record_type": "response"},
+        {"url": f"{server}/fr/lesechos/6", "status": 200, "record_type": "response"},
         {"url": f"{server}/robots.txt", "status": 200, "record_type": "response"},
     ]
     assert [r["title"] for r in query(db, "SELECT title FROM articles ORDER BY url")] == ["Article 1", "Article 2"]
+    # The cut-off response never arrived whole: logged, not captured, not parsed.
+    assert f"Error downloading <GET {server}/fr/lesechos/5>" in result.stderr
+    # The undecodable one is kept as received; neither breaks the crawl.
+    assert "crawl 1 finished" in result.stderr
     (path,) = warc_files(db)
     by_uri = {uri: (headers, payload) for kind, uri, headers, payload in records(path) if kind == "response"}
     # warcio decodes Content-Encoding when asked for the content; the raw record keeps the gzip bytes
@@ -230,3 +247,15 @@ def test_live_crawl_captures_redirects_errors_and_raw_compressed_bodies(server, 
     assert b"Introuvable" in by_uri[f"{server}/fr/absent/3"][1]
     check = subprocess.run([*WARCIO, "check", str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_reparse_skips_a_body_that_cannot_be_decoded(server, tmp_path):
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(f"{server}/fr/lesechos/2\n")
+    db = tmp_path / "archive.db"
+    run_cli("crawl", "--live", "--seeds", seeds, "--db", db, "-s", "DOWNLOAD_DELAY=0",
+            "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "RETRY_TIMES=0", check=True)
+    before = query(db, "SELECT * FROM articles ORDER BY url")
+    result = run_cli("reparse", "--db", db, check=True)
+    assert "undecodable_body 1" in result.stderr.splitlines()[-1]
+    assert query(db, "SELECT * FROM articles ORDER BY url") == before

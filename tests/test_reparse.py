@@ -219,3 +219,31 @@ def test_datasette_shows_changed_articles_side_by_side_and_one_articles_history(
     history = get(db, f"/archive/article_history.json?_shape=array&url={URL_101}").json()
     assert [(r["version"], r["parser_version"]) for r in history] == [(1, "maghress/1"), (2, "maghress/1")]
     assert all(r["warc_file"].startswith("archive-warc/newsarchive-") for r in history)
+
+
+def test_a_payload_seen_before_is_a_revisit_and_warc_files_rotate(mirror, tmp_path):
+    db = tmp_path / "archive.db"
+    page = mirror / ARTICLE.relative_to(MIRROR)
+    text = page.read_text(encoding="utf-8")
+    small = ("-s", "NEWSARCHIVE_WARC_MAX_SIZE=8000")
+    run_cli("crawl", "--replay", mirror, "--db", db, *small, check=True)
+    page.write_text(text.replace("1,9&nbsp;million", "2,1&nbsp;millions"), encoding="utf-8")
+    run_cli("crawl", "--replay", mirror, "--db", db, *small, check=True)
+    page.write_text(text, encoding="utf-8")
+    run_cli("crawl", "--replay", mirror, "--db", db, *small, check=True)
+    rows = query(db, "SELECT c.crawl, c.record_type, o.crawl AS original FROM captures c"
+                     " LEFT JOIN captures o ON o.id = c.refers_to WHERE c.url = ? ORDER BY c.crawl", (URL_101,))
+    assert rows == [
+        {"crawl": 1, "record_type": "response", "original": None},
+        {"crawl": 2, "record_type": "response", "original": None},
+        {"crawl": 3, "record_type": "revisit", "original": 1},  # the first text again
+    ]
+    files = sorted(db.with_name("archive-warc").glob("*.warc.gz"))
+    assert len(files) > 3  # rotated past 8,000 bytes
+    assert {r["warc_file"] for r in query(db, "SELECT DISTINCT warc_file FROM captures")} == {
+        f"archive-warc/{f.name}" for f in files
+    }
+    before = snapshot(db)
+    delete_extracted(db)
+    run_cli("reparse", "--db", db, check=True)
+    assert snapshot(db) == before
