@@ -128,7 +128,7 @@ def reparse(db_path: str | Path, *, since: str | None = None, url_glob: str | No
     stats = Stats()
     archive = Archive(db_path)
     recorder = Recorder(db_path, capture=False, stats=stats)
-    recorder.archive = archive  # write through this connection; no crawl row of its own
+    recorder.attach(archive, None)  # write through this connection; no crawl row of its own
     try:
         captures = archive.captures(since=since, url_glob=url_glob, crawl=crawl)
         imported = {r["id"] for r in archive.query("SELECT id FROM crawls WHERE source LIKE 'import:%'")}

@@ -70,6 +70,7 @@ _WARC_DATE_LOOSE = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?Z
 _HTTP_VERSION = re.compile(r"HTTP/\d(?:\.\d)?")
 _BODYLESS_STATUS = (204, 304)
 _SCAN_BLOCK = 1 << 16
+GZIP_LEVEL = 6
 _SNIFF_LIMIT = 1 << 20
 
 
@@ -315,6 +316,7 @@ class WarcWriter:
         http_version: str = "HTTP/1.1",
         revisit_of: tuple[str, str] | None = None,
         metadata: dict[str, str] | None = None,
+        record_id: str | None = None,
     ) -> dict[str, RecordRef]:
         """Write one exchange; return where its records landed.
 
@@ -324,7 +326,8 @@ class WarcWriter:
         given, a metadata record, both concurrent to the response. All get WARC-Date
         `fetched_at` ("YYYY-MM-DDTHH:MM:SSZ"). Keys of the result: "response" or "revisit",
         "request", and "metadata" when written. If writing fails part-way, the file is cut
-        back to where the exchange began and the error is raised.
+        back to where the exchange began and the error is raised. `record_id` ("<urn:uuid:...>")
+        sets the WARC-Record-ID of the response or revisit record (default: a new one).
         """
         _check_date(fetched_at, "fetched_at")
         if revisit_of is not None:
@@ -336,7 +339,7 @@ class WarcWriter:
         fields = _warc_fields(metadata) if metadata is not None else None
         self._ensure_file()  # rotation happens here, before any record of the exchange
         main = self._main_record(url, method, status, reason, response_headers, body,
-                                 fetched_at, version, revisit_of)
+                                 fetched_at, version, revisit_of, record_id)
         records = {main.rec_type: main}
         common = {"WARC-Date": fetched_at, "WARC-Concurrent-To": main.rec_headers["WARC-Record-ID"]}
         records["request"] = self._request_record(url, method, request_headers, version, common)
@@ -350,18 +353,21 @@ class WarcWriter:
 
     def _main_record(self, url: str, method: str, status: int, reason: str, headers: Headers,
                      body: bytes, fetched_at: str, version: str,
-                     revisit_of: tuple[str, str] | None) -> ArcWarcRecord:
+                     revisit_of: tuple[str, str] | None, record_id: str | None = None) -> ArcWarcRecord:
         """The response record, or the revisit record if `revisit_of` is given."""
         http = _WireHeaders(f"{status} {reason}", _response_headers(status, method, headers, body),
                             protocol=version)
+        first = {"WARC-Date": fetched_at}
+        if record_id:
+            first["WARC-Record-ID"] = record_id
         if revisit_of is None:
             return self._warc.create_warc_record(
                 url, "response", payload=BytesIO(body), length=len(body), http_headers=http,
-                warc_headers_dict=self._warc_headers({"WARC-Date": fetched_at}))
+                warc_headers_dict=self._warc_headers(first))
         original_url, original_date = revisit_of
         record = self._warc.create_revisit_record(
             url, payload_digest(body), original_url, original_date, http_headers=http,
-            warc_headers_dict=self._warc_headers({"WARC-Date": fetched_at}))
+            warc_headers_dict=self._warc_headers(first))
         record.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILE)
         return record
 
@@ -395,7 +401,12 @@ class WarcWriter:
         """Write one record as one gzip member, flushed; where it landed."""
         _usual_header_order(record)
         offset = self._file.tell()
-        self._warc.write_record(record)
+        # warcio gzips at level 9; a member per record at level 6 (gzip's default) is as valid,
+        # about 10% larger and twice as fast. zlib releases the GIL while it compresses.
+        buffer = BytesIO()
+        WARCWriter(buffer, gzip=False).write_record(record)
+        gz = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._file.write(gz.compress(buffer.getbuffer()) + gz.flush())
         self._file.flush()
         return RecordRef(self.paths[-1].name, offset, self._file.tell() - offset,
                          record.rec_headers["WARC-Record-ID"])
@@ -421,7 +432,7 @@ class WarcWriter:
             except FileExistsError:
                 continue
         self.paths.append(path)
-        self._warc = WARCWriter(self._file, gzip=True)
+        self._warc = WARCWriter(self._file, gzip=True)  # builds records; _write_one gzips them
         fields = {"software": self.software, "format": "WARC File Format 1.0"}
         fields.update({k: str(v) for k, v in self.info.items() if v is not None})
         warcinfo = self._warc.create_warcinfo_record(path.name, fields)

@@ -35,7 +35,7 @@ class StorePipeline:
 
     def open_spider(self):
         self.recorder.open()
-        self.known_headlines = set(self.archive.headline_ids())
+        self.known_headlines = self.recorder.run(lambda: set(self.archive.headline_ids()), wait=True)
 
     def process_item(self, item):
         if isinstance(item, Article):
@@ -52,9 +52,14 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
-        self.recorder.flush_captures()
+        """Hand the batch to the crawl's writer (its thread, in a crawl)."""
         articles, self.articles = self.articles, []
         sightings, self.sightings = list(self.sightings.values()), {}
+        if articles or sightings:
+            self.recorder.run(self._write, articles, sightings)
+
+    def _write(self, articles: list[dict], sightings: list[Sighting]) -> None:
+        self.recorder.flush_captures()  # first, so that every row's capture is in the table
         result = self.archive.save_articles(articles)
         self.stats.inc_value("store/articles/written", result.written)
         self.stats.inc_value("store/articles/new_versions", result.versions)
