@@ -12,6 +12,7 @@ import click
 from crawler.mirror import CONTENT_TYPES, MirrorError
 from crawler.pages import PageError, parse_bytes
 from crawler.seeds import DEFAULT_MIRROR, DEFAULT_SEEDS
+from crawler.lock import ArchiveLock, LockError
 from crawler.storage import ArchiveError
 
 DEFAULT_DB = Path("data/archive.db")
@@ -76,10 +77,15 @@ def _setting(pairs: tuple[str, ...]) -> dict:
               help="Answer every request from this mirror folder, or from WARC files (a .warc.gz file or a "
                    "folder of them) [default: the bundled seeds/site/].")
 @click.option("--live", is_flag=True, help="Fetch from the web instead of a mirror.")
+@click.option("--full", is_flag=True,
+              help="Fetch every known URL, not only what is new or due (the default is incremental).")
+@click.option("--wait", "wait", type=float, default=0, show_default=True, metavar="SECONDS",
+              help="If another crawl holds the archive, wait up to this long for it (default: exit at once).")
 @click.option("--seeds", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SEEDS,
               help="File of start URLs, one a line.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-def crawl(db: Path, replay: Path | None, live: bool, seeds: Path, settings: tuple[str, ...]):
+def crawl(db: Path, replay: Path | None, live: bool, full: bool, wait: float, seeds: Path,
+          settings: tuple[str, ...]):
     """Crawl into the archive. With no options, replays the bundled mirror (no network).
 
     Examples: newsarchive crawl; newsarchive crawl --replay my-mirror/ --db data/test.db;
@@ -90,9 +96,14 @@ def crawl(db: Path, replay: Path | None, live: bool, seeds: Path, settings: tupl
     if live and replay:
         raise UserError("--live and --replay exclude each other")
     mirror = None if live else (replay or DEFAULT_MIRROR)
+    overrides = _setting(settings)
+    if full:
+        overrides["NEWSARCHIVE_INCREMENTAL"] = False
     try:
-        stats = run_crawl(db, seeds, mirror, _setting(settings))
-    except (ArchiveError, MirrorError) as exc:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with ArchiveLock(db, wait=wait):  # one crawl at a time writes an archive
+            stats = run_crawl(db, seeds, mirror, overrides)
+    except (ArchiveError, MirrorError, LockError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
@@ -154,6 +165,12 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
     crawl = None
     try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        lock = ArchiveLock(db)
+        lock.acquire()  # a re-parse writes the archive: never while a crawl does
+    except LockError as exc:
+        raise UserError(str(exc)) from None
+    try:
         if warc is not None:
             crawl, indexed = import_warc(
                 db, warc, on_error=lambda f, o, r: click.echo(f"skipped damaged record {f}@{o}: {r}", err=True)
@@ -164,6 +181,8 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    finally:
+        lock.release()
     get = lambda key: stats.get(key, 0)  # noqa: E731
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(skipped_summary(stats).items())) or "none"
     click.echo(
@@ -173,6 +192,93 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
         f"skipped: {skipped} -> {db}",
         err=True,
     )
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--every", metavar="INTERVAL", help="Run a crawl at this interval: 15m, 1h, 2h30m, 1d.")
+@click.option("--cron", metavar="EXPR", help='Run a crawl at the times of this cron expression (UTC), e.g. "*/15 * * * *".')
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True)
+@click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Stop after this many runs [default: never].")
+@click.argument("crawl_args", nargs=-1, type=click.UNPROCESSED)
+def schedule(every: str | None, cron: str | None, db: Path, max_runs: int | None, crawl_args: tuple[str, ...]):
+    """Run `newsarchive crawl` on a schedule, each run in its own process, until Ctrl-C.
+
+    Arguments after the options go to every crawl. A run that fails is logged and the schedule
+    goes on; a crawl still running when the next is due delays it (two never run at once, and
+    each crawl takes the archive's lock, so a crawl started by hand meanwhile exits with a message).
+
+    Examples: newsarchive schedule --every 15m; newsarchive schedule --cron "0 * * * *" -- --live
+    """
+    from crawler.schedule import ScheduleError, check_cron, parse_every, run_schedule
+
+    if (every is None) == (cron is None):
+        raise UserError("give exactly one of --every and --cron")
+    try:
+        interval = parse_every(every) if every else None
+        expression = check_cron(cron) if cron else None
+        command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
+                   "-s", "NEWSARCHIVE_TRIGGER=schedule", *[a for a in crawl_args if a != "--"]]
+        codes = run_schedule(command, every=interval, cron=expression, max_runs=max_runs)
+    except ScheduleError as exc:
+        raise UserError(str(exc)) from None
+    failed = sum(1 for code in codes if code != 0)
+    click.echo(f"schedule: {len(codes)} runs, {failed} failed", err=True)
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True)
+@click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True, help="How many of the last runs to show.")
+def status(db: Path, runs: int):
+    """Show the last crawls, what each did, and what is due next.
+
+    Example: newsarchive status --runs 5
+    """
+    from crawler.clock import utc_now
+    from crawler.lock import ArchiveLock
+    from crawler.storage import Archive
+
+    if not db.exists():
+        raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
+    try:
+        archive = Archive(db)
+    except ArchiveError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        click.echo(format_status(archive.last_runs(runs), archive.due_summary(utc_now()), ArchiveLock(db).holder()))
+    finally:
+        archive.close()
+
+
+def format_status(runs: list[dict], due: list[dict], holder: dict | None) -> str:
+    lines = []
+    if holder:
+        lines.append(f"running now: pid {holder.get('pid')} since {holder.get('since')} ({holder.get('command')})")
+    lines.append("crawl  started               finished              trigger   fetched  304  failed  skipped  "
+                 "new articles  new versions  new headlines  sightings")
+    for run in runs:
+        failed = sum(json.loads(run["failed"] or "{}").values())
+        skipped = json.loads(run["skipped"] or "{}")
+        lines.append(
+            f"{run['id']:>5}  {run['started']:<20}  {(run['finished'] or 'unfinished (killed?)'):<20}  "
+            f"{(run['trigger'] or '-'):<8}  {run['pages_fetched'] or 0:>7}  {run['not_modified'] or 0:>3}  "
+            f"{failed:>6}  {sum(skipped.values()):>7}  {run['new_articles'] or 0:>12}  "
+            f"{run['new_versions'] or 0:>12}  {run['new_headlines'] or 0:>13}  {run['sightings'] or 0:>9}"
+        )
+        reasons = json.loads(run["failed"] or "{}") | skipped
+        if reasons:
+            lines.append("       " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
+    if not runs:
+        lines.append("(no crawls yet)")
+    lines.append("")
+    lines.append("urls by kind   known  discovered  due now  next due              failed  gone")
+    for row in due:
+        lines.append(
+            f"{row['kind']:<13} {row['urls']:>6}  {row['discovered'] or 0:>10}  {row['due_now'] or 0:>7}  "
+            f"{(row['next_due'] or '-'):<20}  {row['failed'] or 0:>6}  {row['gone'] or 0:>4}"
+        )
+    if not due:
+        lines.append("(no URLs yet)")
+    return "\n".join(lines)
 
 
 def crawl_summary(db: Path, stats: dict) -> str:

@@ -68,6 +68,23 @@ class Ticker:
 
 
 @dataclass
+class UrlMark:
+    """What happened to one URL of the frontier in a crawl (the urls table's row, updated)."""
+
+    url: str  # canonical
+    kind: str  # front, listing, article, feed, sitemap, other
+    status: str  # discovered, fetched, failed, skipped
+    at: str  # when (UTC)
+    reason: str | None = None  # machine-readable: not_modified, gone_410, http_503, robots_forbidden...
+    last_status: int | None = None  # HTTP status of the answer, if one came
+    etag: str | None = None
+    last_modified: str | None = None
+    next_due: str | None = None  # when to fetch it again; None: never
+    depth: int = 0
+    gone: bool = False  # 404 or 410: gone from the site since `at`
+
+
+@dataclass
 class Page:
     """Everything a page object extracts from one page."""
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
@@ -108,3 +111,41 @@ def _reason_phrase(status: int) -> str:
     except ValueError:
         return ""
 
+
+
+class _Unavailable:
+    """The robots.txt of a host that answered 5xx: nothing may be fetched there now."""
+
+    def __init__(self, status: int):
+        self.status = status
+
+
+class PoliteRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, except that a robots.txt answering 5xx means "not now"
+    for that host (RFC 9309: assume complete disallow), not "allow all".
+
+    Also works around a Scrapy 2.19 bug: requests that wait for a robots.txt still being
+    downloaded all await one Deferred, whose value reaches only the first of them (Twisted's
+    Deferred.asFuture passes None on); the others saw no parser and were let through, so
+    disallowed URLs were fetched. Here every request uses the parser stored for its host.
+    """
+
+    async def robot_parser(self, request):
+        parser = await super().robot_parser(request)
+        stored = self._parsers.get(urlparse_cached(request).netloc)
+        return parser if stored is None or isinstance(stored, Deferred) else stored
+
+    async def _parse_robots(self, response, netloc, request):
+        if response.status >= 500:
+            self._stats.inc_value("robotstxt/unavailable")
+            logger.warning("robots.txt of %s answered %d: nothing fetched there this run", netloc, response.status)
+            deferred = self._parsers[netloc]
+            self._parsers[netloc] = _Unavailable(response.status)
+            deferred.callback(self._parsers[netloc])
+            return
+        await super()._parse_robots(response, netloc, request)
+
+    def process_request_2(self, rp, request):
+        if isinstance(rp, _Unavailable):
+            raise IgnoreRequest(f"robots.txt unavailable (HTTP {rp.status}): not now")
+        super().process_request_2(rp, request)

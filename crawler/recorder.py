@@ -8,6 +8,7 @@ written as a revisit record that refers to it, not as a second copy.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -67,6 +68,7 @@ class Recorder:
         self.writer: WarcWriter | None = None
         self.holders: dict[tuple[str, str], dict] = {}  # (canonical URL, digest) -> capture holding it
         self.pending: list[dict] = []  # capture rows not yet written
+        self.trigger = "manual"
         self._opened = False
         self._jobs: queue.Queue | None = None
         self._thread: threading.Thread | None = None
@@ -86,6 +88,7 @@ class Recorder:
                 stats=crawler.stats,
                 background=True,
             )
+            recorder.trigger = settings.get("NEWSARCHIVE_TRIGGER", "manual")
             crawler._newsarchive_recorder = recorder
             crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
@@ -212,9 +215,31 @@ class Recorder:
         if self.writer is not None:
             self.writer.close()
             self.stats.set_value("capture/warc_files", [warc_file_name(self.db_path, p) for p in self.writer.paths])
-        self.archive.finish_crawl(self.crawl_id, utc_now(), self.stats.get_stats() if self.stats else {})
+        stats = self.stats.get_stats() if self.stats else {}
+        self.archive.finish_crawl(self.crawl_id, utc_now(), stats)
+        self.archive.record_run(self.crawl_id, run_summary(stats, self.trigger))
         self.archive.close()
         self.archive = None
+
+
+def run_summary(stats: dict, trigger: str) -> dict:
+    """The crawls row's figures of a run, from its stats."""
+
+    def by_reason(status: str) -> str:
+        prefix = f"frontier/{status}/"
+        return json.dumps({k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)})
+
+    return {
+        "trigger": trigger,
+        "pages_fetched": stats.get("frontier/fetched", 0),
+        "not_modified": stats.get("frontier/fetched/not_modified", 0),
+        "failed": by_reason("failed"),
+        "skipped": by_reason("skipped"),
+        "new_articles": stats.get("dedup/articles/new", 0),
+        "new_versions": stats.get("store/articles/new_versions", 0),
+        "new_headlines": stats.get("store/headlines/new", 0),
+        "sightings": stats.get("store/sightings/written", 0),
+    }
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str:

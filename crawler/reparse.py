@@ -154,6 +154,7 @@ def reparse(db_path: str | Path, *, since: str | None = None, url_glob: str | No
                         store.process_item(dedup.process_item(validate.process_item(normalize.process_item(item))))
                     except DropItem:
                         pass
+                store.maybe_flush()
                 if progress is not None:
                     progress(done, total)
             store.flush()

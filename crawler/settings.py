@@ -19,14 +19,22 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DEPTH_LIMIT = 10
+DEPTH_LIMIT = 0  # the spider applies NEWSARCHIVE_DEPTH_LIMIT itself, recording what it skips
+NEWSARCHIVE_DEPTH_LIMIT = 10
+URLLENGTH_LIMIT = 2000
+CLOSESPIDER_PAGECOUNT = 5000  # the per-run page budget; what is left is done by the next run
 RETRY_TIMES = 2
+# 503 and 429 are not retried now: the spider records them, and Retry-After says when to retry.
+RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30
 
 # Only http(s) is ever fetched: no handler for file:, data:, ftp: or s3:.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt obeyed, and one that answers 5xx means "not now" for its host, not "allow all".
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.PoliteRobotsTxtMiddleware": 100,
     "crawler.middlewares.MirrorDownloaderMiddleware": 950,
     # Next to the downloader: responses as received, before decompression, redirects, retries.
     "crawler.middlewares.CaptureDownloaderMiddleware": 990,
@@ -51,6 +59,8 @@ NEWSARCHIVE_DB = "data/archive.db"
 NEWSARCHIVE_REPLAY = None  # a mirror folder: answer every request from it, fetch nothing
 NEWSARCHIVE_SEEDS = None  # a file of start URLs, one a line
 NEWSARCHIVE_BATCH_SIZE = 500
+NEWSARCHIVE_INCREMENTAL = True  # fetch only what is new or due; False: every known URL
+NEWSARCHIVE_TRIGGER = "manual"  # recorded in the crawls table ("schedule" when the scheduler runs it)
 NEWSARCHIVE_CAPTURE = True  # keep every response as WARC, indexed in the captures table
 NEWSARCHIVE_WARC_DIR = None  # default: beside the archive, data/archive.db -> data/archive-warc/
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # bytes: a new WARC file is started past this size

@@ -138,6 +138,48 @@ def m002_captures_and_versions(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE articles SET version = 1")
 
 
+@migrations()
+def m003_frontier_and_runs(db: sqlite_utils.Database) -> None:
+    """The crawl's memory (urls), what each run did (crawls), articles gone from the site."""
+    db.execute(
+        """
+        CREATE TABLE urls (
+            url TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('front', 'listing', 'article', 'feed', 'sitemap', 'other')),
+            status TEXT NOT NULL CHECK (status IN ('discovered', 'fetched', 'failed', 'skipped')),
+            reason TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            checks INTEGER NOT NULL DEFAULT 0,
+            last_status INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            first_seen TEXT NOT NULL,
+            last_fetched TEXT,
+            next_due TEXT,
+            depth INTEGER NOT NULL DEFAULT 0,
+            gone_since TEXT,
+            crawl INTEGER REFERENCES crawls (id)
+        )"""
+    )
+    db.execute("CREATE INDEX urls_next_due ON urls (next_due)")
+    db.execute("CREATE INDEX urls_status ON urls (status, reason)")
+    for column, kind in (
+        ("trigger", str), ("pages_fetched", int), ("not_modified", int), ("failed", str), ("skipped", str),
+        ("new_articles", int), ("new_versions", int), ("new_headlines", int), ("sightings", int),
+    ):
+        db["crawls"].add_column(column, kind)
+    db["articles"].add_column("gone_since", str)
+    db.execute(
+        """
+        CREATE VIEW headline_timeline AS
+        SELECT h.id, h.text, h.url, h.first_seen, h.last_seen,
+               count(s.crawl) AS crawls, min(s.position) AS best_position,
+               round((julianday(h.last_seen) - julianday(h.first_seen)) * 24, 2) AS hours_on_ticker
+        FROM headlines h LEFT JOIN headline_sightings s ON s.headline = h.id
+        GROUP BY h.id"""
+    )
+
+
 class ArchiveError(Exception):
     """The archive file cannot be opened or used."""
 
@@ -146,7 +188,7 @@ class ArchiveError(Exception):
 class BatchResult:
     written: int = 0
     rejected: list[tuple[dict, str]] = field(default_factory=list)  # (row, reason)
-    versions: int = 0  # articles only: new versions appended
+    versions: int = 0  # articles only: changed texts appended as a new version (not first versions)
 
 
 def _reason(exc: sqlite3.Error) -> str:
@@ -260,6 +302,9 @@ class Archive:
                     {**row, "version": same[0]},
                 )
             else:
+                earlier = self.db.execute(
+                    "SELECT count(*) FROM article_versions WHERE url = :url", row
+                ).fetchone()[0]
                 self.db.execute(
                     """
                     INSERT INTO article_versions (url, version, title, publisher, published, language,
@@ -272,7 +317,7 @@ class Archive:
                     """,
                     row,
                 )
-                new_version = True
+                new_version = earlier > 0  # a changed text, not an article's first version
             # The articles row shows the version seen last (ties: the newer version).
             self.db.execute(
                 """
@@ -341,6 +386,82 @@ class Archive:
             )
 
         return self._write(rows, write)
+
+    # --- the frontier -------------------------------------------------------------------------------
+    def frontier(self) -> dict[str, dict]:
+        """url -> its row in the urls table."""
+        return {row["url"]: row for row in self.db.query("SELECT * FROM urls")}
+
+    def save_url_marks(self, marks: list[dict]) -> BatchResult:
+        """Record what happened to URLs (url, kind, status, reason, at, and as known: last_status,
+        etag, last_modified, next_due, depth, crawl, fetched (bool), failed (bool), gone (bool)).
+
+        "discovered" never downgrades a URL the table already knows; a fetch counts a check and
+        clears the failed attempts; a failure counts an attempt; a gone article keeps its versions
+        and gets gone_since.
+        """
+
+        def write(mark: dict) -> None:
+            mark = {"reason": None, "last_status": None, "etag": None, "last_modified": None,
+                    "next_due": None, "depth": 0, "crawl": None, **mark}
+            if mark["status"] == "discovered":
+                self.db.execute(
+                    """INSERT INTO urls (url, kind, status, first_seen, next_due, depth, crawl)
+                       VALUES (:url, :kind, 'discovered', :at, :at, :depth, :crawl)
+                       ON CONFLICT (url) DO NOTHING""",
+                    mark,
+                )
+                return
+            fetched = mark["status"] == "fetched"
+            failed = mark["status"] == "failed"
+            self.db.execute(
+                f"""INSERT INTO urls (url, kind, status, reason, attempts, checks, last_status, etag,
+                                     last_modified, first_seen, last_fetched, next_due, depth, crawl)
+                    VALUES (:url, :kind, :status, :reason, {int(failed)}, {int(fetched)}, :last_status,
+                            :etag, :last_modified, :at, {":at" if fetched else "NULL"}, :next_due,
+                            :depth, :crawl)
+                    ON CONFLICT (url) DO UPDATE SET
+                        kind = excluded.kind, status = excluded.status, reason = excluded.reason,
+                        attempts = {"attempts + 1" if failed else "0"},
+                        checks = checks + {int(fetched)},
+                        last_status = coalesce(excluded.last_status, last_status),
+                        etag = {"coalesce(excluded.etag, etag)" if fetched else "etag"},
+                        last_modified = {"coalesce(excluded.last_modified, last_modified)" if fetched else "last_modified"},
+                        last_fetched = {"excluded.last_fetched" if fetched else "last_fetched"},
+                        next_due = excluded.next_due, crawl = excluded.crawl""",
+                mark,
+            )
+            if mark.get("gone"):
+                self.db.execute("UPDATE urls SET gone_since = coalesce(gone_since, :at) WHERE url = :url", mark)
+                self.db.execute("UPDATE articles SET gone_since = coalesce(gone_since, :at) WHERE url = :url", mark)
+            elif fetched and mark["last_status"] != 304:
+                self.db.execute("UPDATE urls SET gone_since = NULL WHERE url = :url", mark)
+                self.db.execute("UPDATE articles SET gone_since = NULL WHERE url = :url", mark)
+
+        return self._write(marks, write)
+
+    def transaction(self):
+        """One transaction around several batches (nested batches become savepoints)."""
+        return self.db.atomic()
+
+    def record_run(self, crawl_id: int, summary: dict) -> None:
+        with self.db.atomic():
+            self.db["crawls"].update(crawl_id, summary)
+
+    def last_runs(self, n: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM crawls ORDER BY id DESC LIMIT ?", [n]))
+
+    def due_summary(self, now: str) -> list[dict]:
+        """Per kind: URLs due now, and the next due time of the others."""
+        return list(self.db.query(
+            """SELECT kind, count(*) AS urls,
+                      sum(status = 'discovered') AS discovered,
+                      sum(next_due IS NOT NULL AND next_due <= :now) AS due_now,
+                      min(CASE WHEN next_due > :now THEN next_due END) AS next_due,
+                      sum(status = 'failed') AS failed, sum(gone_since IS NOT NULL) AS gone
+               FROM urls GROUP BY kind ORDER BY kind""",
+            {"now": now},
+        ))
 
     # --- captures ---------------------------------------------------------------------------------
     def save_captures(self, rows: list[dict]) -> BatchResult:

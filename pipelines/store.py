@@ -8,7 +8,9 @@ name the capture it came from.
 from __future__ import annotations
 
 from crawler.clock import utc_now
-from crawler.items import Article, Sighting, Ticker
+from dataclasses import asdict
+
+from crawler.items import Article, Sighting, Ticker, UrlMark
 from crawler.recorder import Recorder
 
 
@@ -19,11 +21,15 @@ class StorePipeline:
         self.batch_size = batch_size
         self.articles: list[dict] = []
         self.sightings: dict[str, Sighting] = {}
+        self.marks: dict[str, dict] = {}  # url -> its last mark in this batch
+        self.spider = None
         self.known_headlines: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats, Recorder.of(crawler), crawler.settings.getint("NEWSARCHIVE_BATCH_SIZE", 500))
+        pipeline = cls(crawler.stats, Recorder.of(crawler), crawler.settings.getint("NEWSARCHIVE_BATCH_SIZE", 500))
+        pipeline.crawler = crawler
+        return pipeline
 
     @property
     def archive(self):
@@ -47,19 +53,45 @@ class StorePipeline:
         elif isinstance(item, Ticker):
             for sighting in item.sightings:
                 self.sightings[sighting.key] = sighting
-        if len(self.articles) + len(self.sightings) >= self.batch_size:
-            self.flush()
+        elif isinstance(item, UrlMark):
+            self._count(item)
+            row = asdict(item)
+            self.marks[item.url] = {**row, "crawl": self.crawl_id} if item.status != "discovered" or \
+                item.url not in self.marks else self.marks[item.url]
+            if item.status != "discovered":
+                self.maybe_flush()  # a page's mark comes after its items: cut batches there only
         return item
+
+    def maybe_flush(self) -> None:
+        if len(self.articles) + len(self.sightings) + len(self.marks) >= self.batch_size:
+            self.flush()
+
+    def _count(self, mark: UrlMark) -> None:
+        if mark.status == "discovered":
+            self.stats.inc_value("frontier/discovered")
+            return
+        self.stats.inc_value(f"frontier/{mark.status}")
+        if mark.reason:
+            self.stats.inc_value(f"frontier/{mark.status}/{mark.reason}")
 
     def flush(self) -> None:
         """Hand the batch to the crawl's writer (its thread, in a crawl)."""
         articles, self.articles = self.articles, []
         sightings, self.sightings = list(self.sightings.values()), {}
-        if articles or sightings:
-            self.recorder.run(self._write, articles, sightings)
+        marks, self.marks = list(self.marks.values()), {}
+        if articles or sightings or marks:
+            self.recorder.run(self._write, articles, sightings, marks)
 
-    def _write(self, articles: list[dict], sightings: list[Sighting]) -> None:
+    def _write(self, articles: list[dict], sightings: list[Sighting], marks: list[dict]) -> None:
+        """One transaction: the items of the batch and the marks saying their URLs are done."""
         self.recorder.flush_captures()  # first, so that every row's capture is in the table
+        with self.archive.transaction():
+            self._write_items(articles, sightings)
+            result = self.archive.save_url_marks(marks)
+            for _, reason in result.rejected:
+                self.stats.inc_value(f"store/dropped/url_mark/{reason}")
+
+    def _write_items(self, articles: list[dict], sightings: list[Sighting]) -> None:
         result = self.archive.save_articles(articles)
         self.stats.inc_value("store/articles/written", result.written)
         self.stats.inc_value("store/articles/new_versions", result.versions)
@@ -91,4 +123,7 @@ class StorePipeline:
             self.stats.inc_value(f"store/dropped/sighting/{reason}")
 
     def close_spider(self):
+        spider = getattr(getattr(self, "crawler", None), "spider", None)
+        for mark in getattr(spider, "unfinished_marks", list)():
+            self.process_item(mark)
         self.flush()

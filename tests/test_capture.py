@@ -234,7 +234,19 @@ def test_live_crawl_captures_redirects_errors_and_raw_compressed_bodies(server, 
     ]
     assert [r["title"] for r in query(db, "SELECT title FROM articles ORDER BY url")] == ["Article 1", "Article 2"]
     # The cut-off response never arrived whole: logged, not captured, not parsed.
-    assert f"Error downloading <GET {server}/fr/lesechos/5>" in result.stderr
+    assert f"Failed {server}/fr/lesechos/5: response_data_loss_error" in result.stderr
+    assert query(db, "SELECT url, status, reason, attempts, last_status FROM urls ORDER BY url") == [
+        {"url": f"{server}/ancien/4", "status": "failed", "reason": "gone_404", "attempts": 1, "last_status": 404},
+        {"url": f"{server}/fr/absent/3", "status": "failed", "reason": "gone_404", "attempts": 1, "last_status": 404},
+        {"url": f"{server}/fr/lesechos/1", "status": "fetched", "reason": None, "attempts": 0, "last_status": 200},
+        {"url": f"{server}/fr/lesechos/2", "status": "fetched", "reason": None, "attempts": 0, "last_status": 200},
+        {"url": f"{server}/fr/lesechos/22", "status": "fetched", "reason": "redirect", "attempts": 0,
+         "last_status": 301},
+        {"url": f"{server}/fr/lesechos/5", "status": "failed", "reason": "response_data_loss_error",
+         "attempts": 1, "last_status": None},
+        {"url": f"{server}/fr/lesechos/6", "status": "failed", "reason": "bad_gzip_file", "attempts": 1,
+         "last_status": None},
+    ]
     # The undecodable one is kept as received; neither breaks the crawl.
     assert "crawl 1 finished" in result.stderr
     (path,) = warc_files(db)

@@ -140,3 +140,17 @@ def test_serve_without_archive_is_a_one_line_error(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == f"Error: no archive at {tmp_path / 'none.db'}: run `newsarchive crawl --db {tmp_path / 'none.db'}` first"
+
+
+def test_ticker_at_a_given_time(db):
+    rows = get(db, "/archive/ticker_at.json?_shape=array&at=2999-01-01T00:00:00Z").json()
+    assert len(rows) == 60 and {r["crawl"] for r in rows} == {2}  # the last crawl before that time
+    assert rows[0]["position"] == 1
+    assert get(db, "/archive/ticker_at.json?_shape=array&at=2000-01-01T00:00:00Z").json() == []
+
+
+def test_headline_durations(db):
+    rows = get(db, "/archive/headline_durations.json?_shape=array").json()
+    assert len(rows) == 60
+    assert all(r["crawls"] == 2 for r in rows)
+    assert rows[0]["hours_on_ticker"] >= rows[-1]["hours_on_ticker"] >= 0
