@@ -18,6 +18,7 @@ from crawler.storage import ArchiveError
 DEFAULT_DB = Path("data/archive.db")
 PAGE_SUFFIXES = CONTENT_TYPES  # .html, .htm, .txt: the saved pages a mirror serves
 EXPECTED_SUFFIX = ".expected.json"
+COMPLETED = ("finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount")
 
 
 class UserError(click.ClickException):
@@ -108,7 +109,7 @@ def crawl(db: Path, replay: Path | None, live: bool, full: bool, wait: float, se
     except OSError as exc:
         raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
     click.echo(crawl_summary(db, stats), err=True)
-    if stats.get("finish_reason") != "finished":
+    if stats.get("finish_reason") not in COMPLETED:  # a page budget reached is a normal end
         sys.exit(1)
 
 

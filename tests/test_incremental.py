@@ -30,7 +30,8 @@ RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><titl
 <item><title>Cinq</title><link>{base}/fr/lagazette/5?utm_source=rss</link></item>
 </channel></rss>"""
 SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
-<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{base}/fr/albayane/6</loc></url></urlset>"""
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{base}/fr/albayane/6</loc></url>
+<url><loc>{base}/fr/a/b/a/b/a/b/7</loc></url><url><loc>{base}/fr/lopinion?page=999</loc></url></urlset>"""
 
 
 class Site:
@@ -145,12 +146,15 @@ def test_runs_of_a_changing_site(site, tmp_path):
         a(3): ("article", "fetched", None), a(4): ("article", "fetched", None),
         a(5, "lagazette"): ("article", "fetched", None), a(6, "albayane"): ("article", "fetched", None),
         a(9, "interdit"): ("article", "skipped", "robots_forbidden"),
+        f"{site.base}/fr/a/b/a/b/a/b/7": ("other", "skipped", "repeated_path_segment"),
+        f"{site.base}/fr/lopinion?page=999": ("other", "skipped", "endless_pagination"),
     }
     assert "/fr/interdit/9" not in [p for p, _ in site.requests]
     assert rows[a(1)]["etag"] and rows[a(1)]["checks"] == 1 and rows[a(1)]["next_due"] > rows[a(1)]["last_fetched"]
     first = run_row(db, 1)
     assert (first["trigger"], first["pages_fetched"], first["new_articles"], first["new_versions"]) == ("manual", 9, 6, 0)
-    assert first["skipped"] == {"robots_forbidden": 1} and first["failed"] == {}
+    assert first["skipped"] == {"endless_pagination": 1, "repeated_path_segment": 1, "robots_forbidden": 1}
+    assert first["failed"] == {}
     assert count(db, "articles") == 6
 
     # Run 2 at once: nothing is due but the front page, the feed and the sitemap.
@@ -213,10 +217,22 @@ def test_status_shows_the_runs_and_what_is_due(site, tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0].split()[:4] == ["crawl", "started", "finished", "trigger"]
     assert lines[1].split()[0] == "1" and " manual " in lines[1]
-    assert "robots_forbidden 1" in lines[2]
+    assert "robots_forbidden 1" in lines[2] and "repeated_path_segment 1" in lines[2]
     kinds = {line.split()[0]: line.split()[1:4] for line in lines[lines.index("") + 2:]}
     assert kinds["article"] == ["7", "0", "0"]  # known, discovered, due now
     assert kinds["front"] == ["1", "0", "1"]
+
+
+def test_the_page_budget_leaves_the_rest_for_the_next_run(site, tmp_path):
+    db = tmp_path / "archive.db"
+    crawl(site, tmp_path, "-s", "CLOSESPIDER_PAGECOUNT=3", "-s", "CONCURRENT_REQUESTS=1")
+    first = run_row(db, 1)
+    assert first["skipped"].get("not_reached", 0) >= 3
+    left = query(db, "SELECT count(*) AS n FROM urls WHERE reason = 'not_reached'")[0]["n"]
+    assert left == first["skipped"]["not_reached"]
+    crawl(site, tmp_path)
+    assert query(db, "SELECT count(*) AS n FROM urls WHERE reason = 'not_reached'") == [{"n": 0}]
+    assert count(db, "articles") == 6
 
 
 def test_a_crawl_killed_with_sigkill_resumes_with_every_article_stored_once(site, tmp_path):

@@ -311,6 +311,9 @@ def test_run_longer_than_the_interval_is_followed_right_after(tmp_path):
 
 
 def test_ctrl_c_terminates_the_running_child(tmp_path):
+    # A shell running a background job ("make test &", some CI runners) starts it with SIGINT
+    # ignored: restore Python's handler, or the SIGINT below would do nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     pid_file = tmp_path / "child.pid"
     script = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(30)"
     logs = []
@@ -325,7 +328,11 @@ def test_ctrl_c_terminates_the_running_child(tmp_path):
 
     threading.Thread(target=interrupt_when_started, daemon=True).start()
     began = time.monotonic()
-    codes = run_schedule([sys.executable, "-c", script], every=timedelta(minutes=1), log=logs.append)
+    try:  # max_runs: never loop on if the interrupt does not arrive
+        codes = run_schedule([sys.executable, "-c", script], every=timedelta(minutes=1), max_runs=1,
+                             log=logs.append)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - began < 5
     assert codes == []  # the interrupted run is not counted
     assert logs[-1] == "schedule: interrupted: run 1 stopped with exit code -15 (killed by SIGTERM); 0 run(s) finished"
@@ -353,7 +360,7 @@ def test_child_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path, monke
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         pytest.skip("SIGTERM already has a handler here")
     threading.Thread(target=stop_when_started, daemon=True).start()
-    codes = run_schedule([sys.executable, "-c", script], every=timedelta(minutes=1), log=logs.append)
+    codes = run_schedule([sys.executable, "-c", script], every=timedelta(minutes=1), max_runs=1, log=logs.append)
     assert codes == []
     assert "schedule: run 1 did not stop within 0.5 s: SIGKILL" in logs
     assert logs[-1] == "schedule: SIGTERM received: run 1 stopped with exit code -9 (killed by SIGKILL); 0 run(s) finished"
