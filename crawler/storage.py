@@ -15,6 +15,8 @@ from typing import Iterable
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from crawler.fold import fold
+
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # folds accents: "metropole" finds "métropole"
 migrations = Migrations("newsarchive")
 
@@ -180,6 +182,32 @@ def m003_frontier_and_runs(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_folded_search(db: sqlite_utils.Database) -> None:
+    """One search index over articles and headlines, of folded text (crawler.fold): French
+    accents and Arabic letter variants, tatweel and diacritics folded; queries are folded alike."""
+    db.execute(
+        """CREATE VIRTUAL TABLE search_fts USING fts5(
+               kind UNINDEXED, ref UNINDEXED, title, body, tokenize = "unicode61 remove_diacritics 2")"""
+    )
+    for row in db.query("SELECT url, title, body FROM articles"):
+        _index_article(db, row["url"], row["title"], row["body"])
+    for row in db.query("SELECT id, text FROM headlines"):
+        _index_headline(db, row["id"], row["text"])
+
+
+def _index_article(db: sqlite_utils.Database, url: str, title: str, body: str) -> None:
+    db.execute("DELETE FROM search_fts WHERE kind = 'article' AND ref = ?", [url])
+    db.execute("INSERT INTO search_fts (kind, ref, title, body) VALUES ('article', ?, ?, ?)",
+               [url, fold(title), fold(body)])
+
+
+def _index_headline(db: sqlite_utils.Database, headline_id: int, text: str) -> None:
+    db.execute("DELETE FROM search_fts WHERE kind = 'headline' AND ref = ?", [str(headline_id)])
+    db.execute("INSERT INTO search_fts (kind, ref, title, body) VALUES ('headline', ?, ?, '')",
+               [str(headline_id), fold(text)])
+
+
 class ArchiveError(Exception):
     """The archive file cannot be opened or used."""
 
@@ -330,6 +358,9 @@ class Archive:
                 """,
                 row,
             )
+            if same is None:  # a text new to this URL: the index follows the articles row
+                current = self.db.execute("SELECT title, body FROM articles WHERE url = :url", row).fetchone()
+                _index_article(self.db, row["url"], current[0], current[1])
             if new_version:
                 added.append(row["url"])
 
@@ -358,15 +389,26 @@ class Archive:
                 {"capture": None, "parser_version": None, **row},
             )
 
-        result = self._write(rows, write)
         keys = [row["key"] for row in rows]
+        known = set(self._headline_ids(keys))
+        result = self._write(rows, write)
+        ids = self._headline_ids(keys)
+        new = [key for key in ids if key not in known]
+        if new:
+            texts = {row["key"]: row["text"] for row in rows}
+            with self.db.atomic():
+                for key in new:
+                    _index_headline(self.db, ids[key], texts[key])
+        return result, ids
+
+    def _headline_ids(self, keys: list[str]) -> dict[str, int]:
         ids: dict[str, int] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.db.query(f"SELECT id, key FROM headlines WHERE key IN ({marks})", chunk):
                 ids[row["key"]] = row["id"]
-        return result, ids
+        return ids
 
     def save_sightings(self, rows: list[dict]) -> BatchResult:
         """One sighting per headline per crawl: (headline, crawl, position, page_url, seen_at)."""

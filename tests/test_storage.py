@@ -38,7 +38,7 @@ def test_migrations_create_the_schema_once(tmp_path):
     conn = sqlite3.connect(path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"articles", "headlines", "headline_sightings", "crawls", "articles_fts", "headlines_fts"} <= tables
-    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 3
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 4
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -90,3 +90,27 @@ def test_unopenable_archive_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not an sqlite file" * 100)
     with pytest.raises(ArchiveError, match="cannot open archive"):
         Archive(path)
+
+
+def test_folded_search_over_articles_and_headlines(archive):
+    from crawler.fold import fts_query
+
+    archive.save_articles([
+        article_row("https://www.maghress.com/fr/a/1", title="Élections à Casablanca", body="La métropole vote."),
+        article_row("https://www.maghress.com/hespress/2", title="أعلنت الحكومة إطلاق مبادرة", language="ar",
+                    body="المدرسةُ الكبرى في الـــمغرب"),
+    ])
+    archive.save_headlines([{"text": "Drame à Lisbonne", "key": "drame à lisbonne", "url": None,
+                             "seen_at": "2025-09-04T00:00:00Z"}])
+
+    def search(q):
+        return [r["ref"] for r in archive.query(
+            "SELECT ref FROM search_fts WHERE search_fts MATCH ? ORDER BY rank", [fts_query(q)])]
+
+    assert search("elections") == ["https://www.maghress.com/fr/a/1"]
+    assert search("METROPOLE") == ["https://www.maghress.com/fr/a/1"]
+    assert search("اعلنت") == ["https://www.maghress.com/hespress/2"]  # أ folded
+    assert search("الحكومه اطلاق") == ["https://www.maghress.com/hespress/2"]  # ة and إ folded
+    assert search("المدرسة المغرب") == ["https://www.maghress.com/hespress/2"]  # harakat, tatweel
+    assert search("lisbonne") == ["1"]
+    assert search('" OR NEAR(') == []  # FTS syntax in a query is plain words, never an error

@@ -1,0 +1,47 @@
+"""Search folding for French and Arabic text (pure functions).
+
+The search index holds folded text and queries are folded the same way, so that:
+- French: case and accents do not matter ("metropole" finds "métropole", "elections" finds
+  "Élections"; œ and æ are spelled out);
+- Arabic: letter variants are one letter (alef forms أ إ آ ٱ -> ا, alef maqsura ى -> ي, ta
+  marbuta ة -> ه, hamza on waw/ya ؤ ئ -> و ي), and tatweel (ـ) and diacritics (harakat,
+  shadda, sukun, superscript alef) are dropped;
+- Eastern Arabic digits are Western digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_ARABIC = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None,
+    **{chr(0x0660 + d): str(d) for d in range(10)}, **{chr(0x06F0 + d): str(d) for d in range(10)},
+})
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str | None) -> str:
+    """The folded form of a text, for the search index and for queries."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_LIGATURES).translate(_ARABIC)
+    # Decompose, then drop every combining mark: Latin accents and Arabic harakat alike.
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def fts_query(query: str | None) -> str:
+    """A user's search as a safe FTS5 query: folded words, each quoted, all required.
+
+    FTS5 syntax in the input (quotes, AND/OR/NEAR, column filters, *) is taken as plain words,
+    so no input can make the query fail; an input with no word gives a query that matches
+    nothing.
+    """
+    words = _TOKEN.findall(fold(query or ""))
+    if not words:
+        return '""'
+    return " ".join(f'"{word}"' for word in words)
