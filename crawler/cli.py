@@ -298,7 +298,11 @@ def crawl_summary(db: Path, stats: dict) -> str:
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8001, show_default=True)
-def serve(db: Path, host: str, port: int):
+@click.option("--immutable", is_flag=True,
+              help="Serve the file as immutable: for a snapshot from `newsarchive publish`, never the live archive.")
+@click.option("--no-sql", "no_sql", is_flag=True,
+              help="Switch arbitrary SQL off (tables, canned queries, search and the archive's pages stay).")
+def serve(db: Path, host: str, port: int, immutable: bool, no_sql: bool):
     """Browse and search the archive with Datasette (foreground).
 
     Example: newsarchive serve --db data/archive.db --port 8001
@@ -308,12 +312,41 @@ def serve(db: Path, host: str, port: int):
 
     if not db.exists():
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
-    try:
-        Archive(db).close()  # migrate to the current schema before Datasette reads it
-    except ArchiveError as exc:
-        raise UserError(str(exc)) from None
+    if not immutable:  # a snapshot is already migrated, and must not be written to
+        try:
+            Archive(db).close()  # migrate to the current schema before Datasette reads it
+        except ArchiveError as exc:
+            raise UserError(str(exc)) from None
     click.echo(f"Serving {db} at http://{host}:{port}/", err=True)
-    run_datasette(db, host, port)
+    run_datasette(db, host, port, immutable=immutable, allow_sql=not no_sql)
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
+              help="The archive to snapshot (it may be crawled meanwhile).")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--datasette-files", "datasette_files", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Also write metadata.json, plugins/ and templates/ into this folder, for `datasette publish`.")
+def publish(out: Path, db: Path, overwrite: bool, datasette_files: Path | None):
+    """Write a consistent snapshot of the archive to OUT, to serve immutably or publish.
+
+    Example: newsarchive publish dist/archive.db
+    """
+    from crawler.publish import PublishError, snapshot, write_datasette_files
+    from crawler.storage import Archive
+
+    if not db.exists():
+        raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
+    try:
+        Archive(db).close()
+        snapshot(db, out, overwrite=overwrite)
+        if datasette_files is not None:
+            write_datasette_files(out, datasette_files)
+    except (ArchiveError, PublishError) as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"snapshot of {db} written to {out} ({out.stat().st_size / 1e6:.1f} MB); "
+               f"serve it with: newsarchive serve --db {out} --immutable --no-sql", err=True)
 
 
 def saved_pages(root: Path) -> list[Path]:

@@ -34,6 +34,12 @@ class Article:
     content_hash: str | None = None  # set by the deduplicate pipeline
     capture: str | None = None  # the WARC record of the response it was parsed from
     parser_version: str | None = None  # the page object that parsed it (set by parsing)
+    fetched_url: str | None = None  # the URL as found (link, feed, seed), beside the canonical `url`
+    # Set by the deduplicate pipeline: the article's group of copies (exact or near).
+    group: str | None = None  # the URL of the group's first-seen member
+    group_similarity: float | None = None
+    group_method: str | None = None  # first, exact, near
+    group_signature: bytes | None = None  # the MinHash of a new group's first member
 
     def to_json(self) -> dict:
         """The parsed fields, in the order `newsarchive parse` prints them."""
@@ -52,6 +58,8 @@ class Sighting:
     seen_at: str
     capture: str | None = None
     parser_version: str | None = None
+    story: str | None = None  # the key of the story's first headline (new headlines only)
+    story_similarity: float | None = None
 
 
 @dataclass
@@ -93,6 +101,7 @@ class Page:
     headlines: list[Headline]
     links: list[str] = field(default_factory=list)  # every absolute link on the page, in order
     parser_version: str | None = None
+    canonical_link: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -102,10 +111,15 @@ class Page:
         }
 
 
-def page_items(page: Page, seen_at: str, capture: str | None = None) -> Iterator[Article | Ticker]:
-    """The items a crawl (or a re-parse) passes to the pipelines for one parsed page."""
+def page_items(page: Page, seen_at: str, capture: str | None = None, *, fetched_url: str | None = None,
+               canonical: str | None = None) -> Iterator[Article | Ticker]:
+    """The items a crawl (or a re-parse) passes to the pipelines for one parsed page.
+
+    `canonical`: the page's trusted rel=canonical URL, which then identifies the article.
+    """
     if page.article is not None:
-        yield replace(page.article, seen_at=seen_at, capture=capture)
+        yield replace(page.article, url=canonical or page.article.url, seen_at=seen_at, capture=capture,
+                      fetched_url=fetched_url)
     if page.headlines:
         yield Ticker(page_url=page.url, headlines=page.headlines, seen_at=seen_at, capture=capture,
                      parser_version=page.parser_version)

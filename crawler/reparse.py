@@ -27,7 +27,7 @@ from crawler.items import page_items
 from crawler.pages import PageError, parse_bytes
 from crawler.recorder import Recorder, warc_file_name
 from crawler.storage import Archive
-from crawler.urls import canonicalize, is_fetchable, known_site
+from crawler.urls import canonicalize, is_fetchable, known_site, trusted_canonical
 from crawler.warc import WarcError, iter_captures, read_record, warc_paths
 from pipelines.deduplicate import DeduplicatePipeline
 from pipelines.normalize import NormalizePipeline
@@ -149,7 +149,9 @@ def reparse(db_path: str | Path, *, since: str | None = None, url_glob: str | No
                     stats.inc_value(f"reparse/skipped/{skip.reason.split(':')[0]}")
                     continue
                 stats.inc_value("reparse/pages")
-                for item in page_items(page, capture["fetched_at"], capture["id"]):
+                canonical = trusted_canonical(capture["url"], page.canonical_link)
+                for item in page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
+                                       canonical=canonical):
                     try:
                         store.process_item(dedup.process_item(validate.process_item(normalize.process_item(item))))
                     except DropItem:

@@ -208,6 +208,43 @@ def _index_headline(db: sqlite_utils.Database, headline_id: int, text: str) -> N
                [str(headline_id), fold(text)])
 
 
+@migrations()
+def m005_groups_and_stories(db: sqlite_utils.Database) -> None:
+    """Duplicates grouped, not dropped: article groups (exact and near copies), headline stories."""
+    db.execute(
+        """
+        CREATE TABLE article_groups (
+            url TEXT PRIMARY KEY REFERENCES articles (url),
+            grp TEXT NOT NULL,
+            similarity REAL NOT NULL,
+            method TEXT NOT NULL CHECK (method IN ('first', 'exact', 'near')),
+            first_seen TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX article_groups_grp ON article_groups (grp)")
+    # The near-duplicate index: one MinHash signature per group (its first-seen member).
+    db.execute("CREATE TABLE group_signatures (grp TEXT PRIMARY KEY, signature BLOB NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE stories (
+            headline INTEGER PRIMARY KEY REFERENCES headlines (id),
+            story INTEGER NOT NULL,
+            similarity REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX stories_story ON stories (story)")
+    # The URL as it was found (link, feed, seed) beside the canonical one (articles.url).
+    db["articles"].add_column("fetched_url", str)
+    # Articles stored before: each its own group, except copies of the same text.
+    db.execute(
+        """
+        INSERT INTO article_groups (url, grp, similarity, method, first_seen)
+        SELECT a.url, f.url, 1.0, CASE WHEN a.url = f.url THEN 'first' ELSE 'exact' END, a.first_seen
+        FROM articles a JOIN articles f ON f.url = (
+            SELECT url FROM articles WHERE content_hash = a.content_hash ORDER BY first_seen, url LIMIT 1)"""
+    )
+
+
 class ArchiveError(Exception):
     """The archive file cannot be opened or used."""
 
@@ -297,16 +334,18 @@ class Archive:
         added: list[str] = []  # URLs given a new version (appended once a row is fully written)
 
         def write(row: dict) -> None:
-            row = {"capture": None, "parser_version": None, **row}
+            row = {"capture": None, "parser_version": None, "fetched_url": None, **row}
             new_version = False
             self.db.execute(
                 """
                 INSERT INTO articles (url, title, publisher, published, language, body, original_url,
                                       image_url, content_hash, first_seen, last_seen, version, capture,
-                                      parser_version)
+                                      parser_version, fetched_url)
                 VALUES (:url, :title, :publisher, :published, :language, :body, :original_url,
-                        :image_url, :content_hash, :seen_at, :seen_at, 1, :capture, :parser_version)
+                        :image_url, :content_hash, :seen_at, :seen_at, 1, :capture, :parser_version,
+                        :fetched_url)
                 ON CONFLICT (url) DO UPDATE SET
+                    fetched_url = coalesce(fetched_url, excluded.fetched_url),
                     first_seen = min(first_seen, excluded.first_seen),
                     last_seen = max(last_seen, excluded.last_seen)
                 """,
@@ -428,6 +467,53 @@ class Archive:
             )
 
         return self._write(rows, write)
+
+    # --- groups and stories ---------------------------------------------------------------------------
+    def group_state(self) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+        """(url -> group of every grouped article, (group, signature) of every group with one)."""
+        groups = {r["url"]: r["grp"] for r in self.db.query("SELECT url, grp FROM article_groups")}
+        signatures = [(r["grp"], r["signature"]) for r in self.db.query("SELECT grp, signature FROM group_signatures")]
+        return groups, signatures
+
+    def save_groups(self, rows: list[dict]) -> BatchResult:
+        """Article group rows (url, grp, similarity, method, first_seen, signature or None);
+        an article keeps the group it was first given."""
+
+        def write(row: dict) -> None:
+            self.db.execute(
+                """INSERT INTO article_groups (url, grp, similarity, method, first_seen)
+                   VALUES (:url, :grp, :similarity, :method, :first_seen) ON CONFLICT (url) DO NOTHING""",
+                row,
+            )
+            if row.get("signature") is not None:
+                self.db.execute(
+                    "INSERT INTO group_signatures (grp, signature) VALUES (:grp, :signature)"
+                    " ON CONFLICT (grp) DO NOTHING",
+                    row,
+                )
+
+        return self._write(rows, write)
+
+    def story_state(self) -> list[dict]:
+        """Every headline with a story: key, text, story key, similarity, in the order stored."""
+        return list(self.db.query(
+            """SELECT h.key, h.text, r.key AS story, s.similarity FROM stories s
+               JOIN headlines h ON h.id = s.headline JOIN headlines r ON r.id = s.story
+               ORDER BY s.headline"""
+        ))
+
+    def save_stories(self, rows: list[dict]) -> BatchResult:
+        """Story rows (key, story key, similarity) of headlines already stored; a headline keeps
+        the story it was first given."""
+        ids = self._headline_ids(sorted({r["key"] for r in rows} | {r["story"] for r in rows}))
+
+        def write(row: dict) -> None:
+            self.db.execute(
+                "INSERT INTO stories (headline, story, similarity) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [ids[row["key"]], ids[row["story"]], row["similarity"]],
+            )
+
+        return self._write([r for r in rows if r["key"] in ids and r["story"] in ids], write)
 
     # --- the frontier -------------------------------------------------------------------------------
     def frontier(self) -> dict[str, dict]:

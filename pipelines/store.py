@@ -48,7 +48,11 @@ class StorePipeline:
             row = item.to_json()
             row["body"] = "\n\n".join(row.pop("paragraphs"))
             row.update(url=item.url, content_hash=item.content_hash, seen_at=item.seen_at or utc_now(),
-                       capture=item.capture, parser_version=item.parser_version)
+                       capture=item.capture, parser_version=item.parser_version, fetched_url=item.fetched_url)
+            if item.group_method is not None:  # a new member of a group (not an archived URL)
+                row["group"] = {"url": item.url, "grp": item.group, "similarity": item.group_similarity,
+                                "method": item.group_method, "first_seen": row["seen_at"],
+                                "signature": item.group_signature}
             self.articles.append(row)
         elif isinstance(item, Ticker):
             for sighting in item.sightings:
@@ -92,7 +96,11 @@ class StorePipeline:
                 self.stats.inc_value(f"store/dropped/url_mark/{reason}")
 
     def _write_items(self, articles: list[dict], sightings: list[Sighting]) -> None:
+        groups = [row.pop("group") for row in articles if "group" in row]
         result = self.archive.save_articles(articles)
+        grouped = self.archive.save_groups(groups)
+        for _, reason in grouped.rejected:
+            self.stats.inc_value(f"store/dropped/group/{reason}")
         self.stats.inc_value("store/articles/written", result.written)
         self.stats.inc_value("store/articles/new_versions", result.versions)
         for _, reason in result.rejected:
@@ -117,6 +125,9 @@ class StorePipeline:
             for s in sightings
             if s.key in ids
         ]
+        stories = [{"key": s.key, "story": s.story, "similarity": s.story_similarity}
+                   for s in sightings if s.story is not None]
+        self.archive.save_stories(stories)
         result = self.archive.save_sightings(sighting_rows)
         self.stats.inc_value("store/sightings/written", result.written)
         for _, reason in result.rejected:

@@ -128,7 +128,7 @@ def test_every_extracted_row_names_its_capture_and_parser_version(bundled):
     # the capture an article came from is a capture of its own URL
     assert query(
         db, "SELECT count(*) AS n FROM articles a JOIN captures c ON c.id = a.capture AND c.canonical_url = a.url"
-    ) == [{"n": 7}]
+    ) == [{"n": 8}]
     # a sighting points at a capture of the page it was seen on, in its crawl
     assert query(
         db,
@@ -141,9 +141,9 @@ def test_replay_from_warc_files_rebuilds_the_same_archive(bundled, tmp_path):
     db = bundled[0]
     copy = tmp_path / "copy.db"
     result = run_cli("crawl", "--replay", db.with_name("archive-warc"), "--db", copy, check=True)
-    assert "crawl 1 finished: 10 pages, 7 new articles" in result.stderr
+    assert "crawl 1 finished: 10 pages, 8 new articles" in result.stderr
     assert {t: count(copy, t) for t in ("articles", "headlines", "headline_sightings")} == {
-        "articles": 7, "headlines": 60, "headline_sightings": 60,
+        "articles": 8, "headlines": 60, "headline_sightings": 60,
     }
     seed = query(copy, "SELECT first_seen FROM articles WHERE url LIKE '%/25429'")[0]
     assert seed["first_seen"] == "2025-09-04T00:00:00Z"  # the capture's time, not now

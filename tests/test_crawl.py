@@ -15,6 +15,7 @@ ARTICLES = [
     "https://www.maghress.com/fr/aujourdhui/303",
     "https://www.maghress.com/fr/lagazette/202",
     "https://www.maghress.com/fr/lesechos/101",
+    "https://www.maghress.com/fr/lesechos/102",
     "https://www.maghress.com/fr/lopinion/505",
     SEED_URL,
     "https://www.maghress.com/hespress/606",
@@ -27,8 +28,8 @@ def crawl_stats(db, crawl_id):
 
 def test_first_crawl_archives_every_reachable_article_once(bundled):
     db, first, after_first, _ = bundled
-    assert after_first == {"articles": 7, "headlines": 60, "headline_sightings": 60, "crawls": 1}
-    assert "crawl 1 finished: 10 pages, 7 new articles" in first.stderr
+    assert after_first == {"articles": 8, "headlines": 60, "headline_sightings": 60, "crawls": 1}
+    assert "crawl 1 finished: 10 pages, 8 new articles" in first.stderr
 
 
 def test_the_seed_article_is_stored_with_its_exact_fields(bundled):
@@ -51,14 +52,22 @@ def test_articles_follow_links_through_html_and_text(bundled):
     assert [r["url"] for r in query(db, "SELECT url FROM articles ORDER BY url")] == ARTICLES
     assert query(db, "SELECT language, count(*) AS n FROM articles GROUP BY language ORDER BY language") == [
         {"language": "ar", "n": 1},
-        {"language": "fr", "n": 6},
+        {"language": "fr", "n": 7},
     ]
 
 
-def test_republished_copy_is_deduplicated_by_text(bundled):
+def test_republished_copy_is_grouped_with_the_original_by_text(bundled):
     db = bundled[0]
-    assert query(db, "SELECT url FROM articles WHERE url LIKE '%/lesechos/102'") == []
-    assert crawl_stats(db, 1)["dedup/dropped/article/same_text"] == 1
+    # /fr/lesechos/102 republishes the seed article word for word: kept, and grouped with it.
+    assert query(db, "SELECT url, grp, similarity, method FROM article_groups ORDER BY grp, method") == [
+        {"url": u, "grp": u, "similarity": 1.0, "method": "first"} for u in ARTICLES[:4] + ARTICLES[5:6]
+    ] + [
+        {"url": "https://www.maghress.com/fr/lesechos/102", "grp": SEED_URL, "similarity": 1.0, "method": "exact"},
+        {"url": SEED_URL, "grp": SEED_URL, "similarity": 1.0, "method": "first"},
+        {"url": "https://www.maghress.com/hespress/606", "grp": "https://www.maghress.com/hespress/606",
+         "similarity": 1.0, "method": "first"},
+    ]
+    assert crawl_stats(db, 1)["dedup/articles/group/exact"] == 1
 
 
 def test_missing_and_forbidden_urls_are_recorded_not_fetched(bundled):
@@ -93,22 +102,22 @@ def test_a_headline_seen_on_several_pages_has_one_sighting_with_its_best_positio
 def test_second_crawl_adds_only_sightings(bundled):
     db, _, _, second = bundled
     assert {t: count(db, t) for t in ("articles", "headlines", "headline_sightings", "crawls")} == {
-        "articles": 7,
+        "articles": 8,
         "headlines": 60,
         "headline_sightings": 120,
         "crawls": 2,
     }
     stats = crawl_stats(db, 2)
-    assert stats["dedup/articles/unchanged"] == 7
+    assert stats["dedup/articles/unchanged"] == 8
     assert "dedup/articles/new" not in stats
     assert stats["store/headlines/new"] == 0
-    assert "crawl 2 finished: 10 pages, 0 new articles, 7 unchanged, 0 changed, 0 new headlines" in second.stderr
+    assert "crawl 2 finished: 10 pages, 0 new articles, 8 unchanged, 0 changed, 0 new headlines" in second.stderr
 
 
 def test_full_text_search_of_the_crawled_archive(bundled):
     db = bundled[0]
     hits = query(db, "SELECT a.url FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH 'metropole'")
-    assert [h["url"] for h in hits] == [SEED_URL]
+    assert sorted(h["url"] for h in hits) == ["https://www.maghress.com/fr/lesechos/102", SEED_URL]
 
 
 # --- A live crawl of a real HTTP server on 127.0.0.1 -------------------------------------------

@@ -15,6 +15,7 @@ from crawler.publish import DATASETTE_SETTINGS, metadata
 from tests.conftest import ROOT
 
 SEED_URL = "https://www.maghress.com/fr/marocdiplomatique/25429"
+COPY_URL = "https://www.maghress.com/fr/lesechos/102"  # the seed article republished: same group
 
 
 def get(db, path):
@@ -33,7 +34,7 @@ def db(bundled):
 def test_search_folds_accents(db):
     response = get(db, "/archive/articles.json?_search=metropole&_shape=array")
     assert response.status_code == 200
-    assert [row["url"] for row in response.json()] == [SEED_URL]
+    assert sorted(row["url"] for row in response.json()) == [COPY_URL, SEED_URL]  # the seed and its copy
 
 
 def test_headline_search(db):
@@ -47,7 +48,7 @@ def test_search_box_and_facets_in_the_ui(db):
     facets = get(db, "/archive/articles.json").json()["facet_results"]
     assert {"publisher", "language", "published"} <= set(facets)
     languages = {f["value"]: f["count"] for f in facets["language"]["results"]}
-    assert languages == {"fr": 6, "ar": 1}
+    assert languages == {"fr": 7, "ar": 1}
     assert facets["published"]["type"] == "date"
 
 
@@ -68,7 +69,7 @@ def test_latest_headlines(db):
 
 def test_articles_per_publisher_per_month(db):
     rows = get(db, "/archive/articles_per_publisher_per_month.json?_shape=array").json()
-    assert sum(r["articles"] for r in rows) == 7
+    assert sum(r["articles"] for r in rows) == 8
     assert {"month": "2017-07", "publisher": "Maroc Diplomatique", "articles": 1} in rows
 
 
@@ -97,7 +98,7 @@ def test_reads_go_on_while_a_crawl_holds_the_write_lock(db):
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("INSERT INTO crawls (started, source) VALUES ('2026-01-01T00:00:00Z', 'test')")
         rows = get(db, "/archive/articles.json?_search=metropole&_shape=array").json()
-        assert [r["url"] for r in rows] == [SEED_URL]
+        assert sorted(r["url"] for r in rows) == [COPY_URL, SEED_URL]
     finally:
         writer.execute("ROLLBACK")
         writer.close()
@@ -125,7 +126,7 @@ def test_newsarchive_serve_runs_datasette(db):
                 assert proc.poll() is None, proc.stderr.read().decode()
                 assert time.monotonic() < deadline, "datasette did not start"
                 time.sleep(0.2)
-        assert [r["url"] for r in response.json()] == [SEED_URL]
+        assert sorted(r["url"] for r in response.json()) == [COPY_URL, SEED_URL]
         home = httpx.get(f"http://127.0.0.1:{port}/").text
         assert "newsarchive" in home
     finally:
@@ -154,3 +155,36 @@ def test_headline_durations(db):
     assert len(rows) == 60
     assert all(r["crawls"] == 2 for r in rows)
     assert rows[0]["hours_on_ticker"] >= rows[-1]["hours_on_ticker"] >= 0
+
+
+def test_newsarchive_serve_has_the_archive_pages_and_public_defaults(db):
+    """The real server (not the test client) loads the archive's plugin, templates and settings."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/-/versions.json")
+                break
+            except httpx.ConnectError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                assert time.monotonic() < deadline, "datasette did not start"
+                time.sleep(0.2)
+        assert "This archive holds" in httpx.get(base + "/").text
+        search = httpx.get(base + "/-/search", params={"q": "metropole"}).text
+        assert "<mark>métropole</mark>" in search
+        article = httpx.get(base + "/-/article", params={"url": "https://www.maghress.com/hespress/606"}).text
+        assert '<article class="na-article" lang="ar" dir="rtl">' in article
+        assert httpx.get(base + "/archive/latest_articles_feed.atom").text.startswith("<?xml")
+        settings = httpx.get(base + "/-/settings.json").json()
+        assert (settings["sql_time_limit_ms"], settings["max_returned_rows"], settings["default_allow_sql"]) == (3000, 1000, True)
+        plugins = {p["name"] for p in httpx.get(base + "/-/plugins.json").json()}
+        assert {"datasette-atom"} <= plugins and any("newsarchive" in p or "datasette_plugin" in p for p in plugins)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

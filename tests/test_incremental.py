@@ -263,14 +263,17 @@ def test_a_crawl_killed_with_sigkill_resumes_with_every_article_stored_once(site
     assert query(db, "SELECT finished FROM crawls") == [{"finished": None}]  # the killed run
     resumed = run_cli("crawl", "--live", "--seeds", seeds, "--db", db, *FAST, check=True)
     assert "crawl 2 finished" in resumed.stderr
-    assert count(db, "articles") == 40
-    assert count(db, "article_versions") == 40  # none stored twice
-    # 40 on the ticker, and /fr/albayane/6 from the sitemap (the same text as /fr/lesechos/6: not stored)
+    # 40 on the ticker, and /fr/albayane/6 from the sitemap: a copy of /fr/lesechos/6, grouped with it
+    assert count(db, "articles") == 41
+    assert count(db, "article_versions") == 41  # none stored twice
+    copies = query(db, "SELECT grp, method FROM article_groups WHERE url LIKE '%/albayane/6' OR url LIKE '%/lesechos/6'"
+                       " ORDER BY method")
+    assert [c["method"] for c in copies] == ["exact", "first"] and copies[0]["grp"] == copies[1]["grp"]
     assert query(db, "SELECT count(*) AS n FROM urls WHERE kind = 'article' AND status = 'fetched'") == [{"n": 41}]
     assert query(db, "SELECT reason FROM urls WHERE status <> 'fetched' ORDER BY reason") == [
         {"reason": "endless_pagination"}, {"reason": "repeated_path_segment"}]  # the sitemap's two traps
     # the resumed run fetched only what the killed one had not committed
-    assert query(db, "SELECT new_articles FROM crawls WHERE id = 2") == [{"new_articles": 40 - killed_at}]
+    assert query(db, "SELECT new_articles FROM crawls WHERE id = 2") == [{"new_articles": 41 - killed_at}]
 
 
 def test_the_lock_keeps_two_crawls_from_writing_at_once(site, tmp_path):

@@ -64,18 +64,20 @@ def test_validate_removes_empty_headlines(crawler):
     assert crawler.stats.get_value("validate/dropped/headline/empty") == 1
 
 
-def test_deduplicate_articles_by_url_and_by_text(crawler):
+def test_deduplicate_articles_by_url_and_group_copies_by_text(crawler):
     dedup = DeduplicatePipeline.from_crawler(crawler)
     dedup.open_spider()
-    dedup.process_item(article("https://www.maghress.com/fr/a/1"))
-    # The same text, typed differently, under another URL: a duplicate.
-    copy = article("https://www.maghress.com/fr/b/2", paragraphs=["PREMIER paragraphe", "second  paragraphe !"])
-    with pytest.raises(DropItem, match="same text"):
-        dedup.process_item(copy)
+    first = dedup.process_item(article("https://www.maghress.com/fr/a/1"))
+    assert (first.group, first.group_method, first.group_similarity) == ("https://www.maghress.com/fr/a/1", "first", 1.0)
+    # The same text, typed differently, under another URL: kept, in the first one's group.
+    copy = dedup.process_item(
+        article("https://www.maghress.com/fr/b/2", paragraphs=["PREMIER paragraphe", "second  paragraphe !"]))
+    assert (copy.group, copy.group_method, copy.group_similarity) == ("https://www.maghress.com/fr/a/1", "exact", 1.0)
+    assert copy.group_signature is None
     with pytest.raises(DropItem, match="already stored in this crawl"):
         dedup.process_item(article("https://www.maghress.com/fr/a/1"))
-    assert crawler.stats.get_value("dedup/articles/new") == 1
-    assert crawler.stats.get_value("dedup/dropped/article/same_text") == 1
+    assert crawler.stats.get_value("dedup/articles/new") == 2
+    assert crawler.stats.get_value("dedup/articles/group/exact") == 1
     assert crawler.stats.get_value("dedup/dropped/article/same_url_in_crawl") == 1
 
 

@@ -43,14 +43,14 @@ def test_extracted_tables_rebuilt_from_the_warc_files_alone_are_identical(bundle
     db = copy_archive(bundled[0], tmp_path)
     before = snapshot(db)
     assert {t: len(rows) for t, rows in before.items()} == {
-        "headline_sightings": 120, "headlines": 60, "article_versions": 7, "articles": 7,
+        "headline_sightings": 120, "headlines": 60, "article_versions": 8, "articles": 8,
     }
     delete_extracted(db)
     assert count(db, "articles") == 0
     result = run_cli("reparse", "--db", db, check=True)
     assert snapshot(db) == before
     assert result.stderr.splitlines()[-1] == (
-        f"reparse: 22 captures, 20 pages parsed, 14 articles written (0 new versions), 60 new headlines, "
+        f"reparse: 22 captures, 20 pages parsed, 16 articles written (0 new versions), 60 new headlines, "
         f"120 sightings written; skipped: robots_txt 2 -> {db}"
     )
     assert "reparse: 22/22 captures (100%)" in result.stderr
@@ -69,7 +69,7 @@ def test_reparse_twice_changes_nothing_the_second_time(bundled, tmp_path):
 def test_reparse_selects_captures_by_url_pattern_and_date(bundled, tmp_path):
     db = copy_archive(bundled[0], tmp_path)
     by_url = run_cli("reparse", "--db", db, "--url", "*/fr/lesechos/*", check=True)
-    assert "reparse: 4 captures, 4 pages parsed, 2 articles written" in by_url.stderr  # 101 and 102, twice
+    assert "reparse: 4 captures, 4 pages parsed, 4 articles written" in by_url.stderr  # 101 and 102, twice
     future = run_cli("reparse", "--db", db, "--since", "2999-01-01", check=True)
     assert "reparse: 0 captures, 0 pages parsed" in future.stderr
     bad = run_cli("reparse", "--db", db, "--since", "yesterday")
@@ -108,7 +108,7 @@ def test_an_edited_article_becomes_a_second_version_and_no_text_is_lost(mirror, 
     original = query(db, "SELECT body, title FROM articles WHERE url = ?", (URL_101,))[0]
     page.write_text(page.read_text(encoding="utf-8").replace("1,9&nbsp;million", "2,1&nbsp;millions"), encoding="utf-8")
     second = crawl(mirror, db)
-    assert "0 new articles, 6 unchanged, 1 changed" in second.stderr
+    assert "0 new articles, 7 unchanged, 1 changed" in second.stderr
     versions = query(db, "SELECT version, body, title, capture FROM article_versions WHERE url = ? ORDER BY version", (URL_101,))
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[0]["body"] == original["body"]
@@ -121,7 +121,7 @@ def test_an_edited_article_becomes_a_second_version_and_no_text_is_lost(mirror, 
     crawls = [query(db, "SELECT crawl FROM captures WHERE id = ?", (v["capture"],))[0]["crawl"] for v in versions]
     assert crawls == [1, 2]
     # the other articles did not change: one version each
-    assert query(db, "SELECT count(*) AS n FROM article_versions WHERE url <> ?", (URL_101,)) == [{"n": 6}]
+    assert query(db, "SELECT count(*) AS n FROM article_versions WHERE url <> ?", (URL_101,)) == [{"n": 7}]
 
     # An error page, then an empty 200, where the article was: the good version stays.
     page.write_text("<html><body><h1>Erreur 500</h1><p>Service indisponible</p></body></html>", encoding="utf-8")
@@ -129,7 +129,7 @@ def test_an_edited_article_becomes_a_second_version_and_no_text_is_lost(mirror, 
     page.write_text("", encoding="utf-8")
     crawl(mirror, db)
     assert query(db, "SELECT version, body FROM articles WHERE url = ?", (URL_101,))[0] == current
-    assert count(db, "article_versions") == 8
+    assert count(db, "article_versions") == 9
 
     # Re-parsing every capture of the four crawls keeps the same history.
     before = snapshot(db)

@@ -38,7 +38,7 @@ def test_migrations_create_the_schema_once(tmp_path):
     conn = sqlite3.connect(path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"articles", "headlines", "headline_sightings", "crawls", "articles_fts", "headlines_fts"} <= tables
-    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 4
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 5
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -222,7 +222,15 @@ class HtmlPage:
                 _drop(box)
 
     def page(self) -> Page:
-        return Page(url=self.url, article=self.article(), headlines=self.headlines(), links=self.links())
+        return Page(url=self.url, article=self.article(), headlines=self.headlines(), links=self.links(),
+                    canonical_link=self.canonical_link())
+
+    def canonical_link(self) -> str | None:
+        """The href of the first <link rel="canonical">, as written (rel may hold several tokens)."""
+        for link in self.doc.iter("link"):
+            if "canonical" in (link.get("rel") or "").lower().split() and (href := (link.get("href") or "").strip()):
+                return href
+        return None
 
     def _find_credit(self, holders):
         for el in self.by_class[CREDIT_CLASS]:

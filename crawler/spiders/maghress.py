@@ -26,7 +26,7 @@ from crawler.items import UrlMark, page_items
 from crawler.pages import PageError, parse_bytes
 from crawler.seeds import DEFAULT_SEEDS, read_seed_urls
 from crawler.storage import Archive
-from crawler.urls import canonicalize, is_article_url, is_fetchable, known_site
+from crawler.urls import canonicalize, is_article_url, is_fetchable, known_site, trusted_canonical
 
 GONE = (404, 410)
 REDIRECTS = (301, 302, 303, 307, 308)  # followed by the spider, so that each URL gets its own mark
@@ -114,7 +114,7 @@ class MaghressSpider(scrapy.Spider):
         netloc = urlsplit(url).netloc.lower()
         return known_site(netloc) or netloc
 
-    def _schedule(self, url: str, kind: str, depth: int, now: str):
+    def _schedule(self, url: str, kind: str, depth: int, now: str, found_as: str | None = None):
         """A request for a URL (and its "discovered" mark if new), or its "skipped" mark."""
         if url in self.requested:
             return
@@ -135,7 +135,8 @@ class MaghressSpider(scrapy.Spider):
             if known["last_modified"]:
                 headers["If-Modified-Since"] = known["last_modified"]
         yield scrapy.Request(url, callback=self.parse, errback=self.errback, headers=headers,
-                             meta={"frontier_url": url, "kind": kind, "depth": depth, "dont_redirect": True})
+                             meta={"frontier_url": url, "kind": kind, "depth": depth, "dont_redirect": True,
+                                   "found_as": found_as or url})
 
     def _follow(self, links, depth: int, now: str, *, kind: str | None = None, articles_only: bool = True):
         for link in links:
@@ -150,7 +151,7 @@ class MaghressSpider(scrapy.Spider):
             known = self.frontier.get(url)
             if known is not None and not self._due(known, now) and self.incremental:
                 continue  # fetched before and not due: nothing to do this run
-            yield from self._schedule(url, kind or page_kind(url), depth, now)
+            yield from self._schedule(url, kind or page_kind(url), depth, now, found_as=link)
 
     # --- what came back ------------------------------------------------------------------------------
     def _mark(self, response, status: str, **fields) -> UrlMark:
@@ -214,7 +215,9 @@ class MaghressSpider(scrapy.Spider):
             return
         seen_at = response.meta.get("captured_at") or now
         self.crawler.stats.inc_value("spider/pages")
-        yield from page_items(page, seen_at, response.meta.get("capture"))
+        yield from page_items(page, seen_at, response.meta.get("capture"),
+                              fetched_url=response.meta.get("found_as") or response.url,
+                              canonical=trusted_canonical(response.url, page.canonical_link))
         yield from self._follow(page.links, depth + 1, now, kind="article")
         yield self._fetched(response, now)  # last: committed with the page's items
 
