@@ -20,8 +20,8 @@ a day, football result, appointment, visit, road accident, economic figure, bill
 festival edition), 1 to 4 paraphrases per event, each repeated on later tickers with
 probability 0.3, events interleaved as on a ticker (50 events open at a time). Events of a kind
 share templates, places, people and dates, so unrelated events look alike (hard negatives).
-Sanity: paraphrases grouped with their event's story, wrong merges (a headline attached to
-another event's story).
+Sanity: paraphrases grouped with their event's story, wrong merges (a distinct headline
+attached to another event's story; ticker repeats of a headline are not counted again).
 
 Time counts only the `add` calls (generation excluded); items/s = items / that time.
 """
@@ -44,7 +44,14 @@ sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
 
-from crawler.dedup import DEFAULT_STORY_THRESHOLD, ArticleGroups, StoryGroups  # noqa: E402
+from crawler.dedup import (  # noqa: E402
+    _BOILERPLATE_SHINGLES,
+    DEFAULT_STORY_THRESHOLD,
+    ArticleGroups,
+    StoryGroups,
+    _body_words,
+    _shingle_hashes,
+)
 from crawler.text import headline_key  # noqa: E402
 
 CLOSING = "Cliquez ici pour lire l'article depuis sa source."
@@ -115,11 +122,12 @@ class ArticleGenerator:
     def __iter__(self):
         return self
 
-    def __next__(self) -> tuple[str, str, str, int, str]:
+    def __next__(self) -> tuple[str, str, str, int, str, str]:
         rng = self.rng
         i = self.i
         self.i += 1
         r = rng.random()
+        original = None
         if r < 0.75 or len(self.recent) < 10:
             paragraphs = [self.paragraph() for _ in range(rng.randint(4, 9))]
             self.recent.append((i, paragraphs))
@@ -142,7 +150,15 @@ class ArticleGenerator:
         body = "\n".join(paragraphs)
         if rng.random() < 0.2:
             body += "\n" + CLOSING
-        return f"https://www.maghress.com/fr/paper/{i}", body, kind, source, edit
+        return f"https://www.maghress.com/fr/paper/{i}", body, kind, source, edit, "\n".join(original or ())
+
+
+def exact_jaccard(a: str, b: str) -> float:
+    """The exact Jaccard similarity of two bodies' shingle sets (boilerplate removed), which
+    ArticleGroups estimates with MinHash."""
+    x = set(_shingle_hashes(_body_words(a)).tolist()) - set(_BOILERPLATE_SHINGLES.tolist())
+    y = set(_shingle_hashes(_body_words(b)).tolist()) - set(_BOILERPLATE_SHINGLES.tolist())
+    return len(x & y) / len(x | y) if x | y else 1.0
 
 
 def run_articles(n: int, seed: int, threshold: float, num_perm: int, window: int) -> dict:
@@ -152,11 +168,12 @@ def run_articles(n: int, seed: int, threshold: float, num_perm: int, window: int
     counts: Counter[str] = Counter()
     by_edit: Counter[str] = Counter()
     by_edit_ok: Counter[str] = Counter()
+    by_j: Counter[str] = Counter()  # near duplicates by exact Jaccard (above/below threshold), grouped or not
     chars = 0
     rss0 = _rss_mb()
     elapsed = 0.0
     for _ in range(n):
-        key, body, kind, source, edit = next(gen)
+        key, body, kind, source, edit, original = next(gen)
         chars += len(body)
         t0 = time.perf_counter()
         a = groups.add(key, body)
@@ -179,6 +196,9 @@ def run_articles(n: int, seed: int, threshold: float, num_perm: int, window: int
         if kind == "near":
             by_edit[edit] += 1
             by_edit_ok[edit] += ok
+            side = "above" if exact_jaccard(body, original) >= threshold else "below"
+            by_j[side] += 1
+            by_j[side + "_ok"] += ok
     return {
         "items": n, "seconds": elapsed, "items_per_s": n / elapsed, "avg_chars": chars / n,
         "rss_start_mb": rss0, "peak_growth_mb": _peak_mb() - rss0, "rss_end_growth_mb": _rss_mb() - rss0,
@@ -188,6 +208,7 @@ def run_articles(n: int, seed: int, threshold: float, num_perm: int, window: int
         "near_new_group": counts["near_new_group"], "near_wrong_group": counts["near_wrong_group"],
         "exact": counts["exact"], "exact_with_original": counts["exact_with_original"],
         "near_by_edit": {e: [by_edit_ok[e], by_edit[e]] for e in sorted(by_edit)},
+        "near_j_above": [by_j["above_ok"], by_j["above"]], "near_j_below": [by_j["below_ok"], by_j["below"]],
     }
 
 
@@ -311,6 +332,7 @@ class HeadlineGenerator:
         self.open: list[list] = [self._event() for _ in range(open_events)]  # [id, kind, pending, emitted]
 
     def _slots(self, kind: str, lang: str) -> tuple[tuple, dict] | None:
+        """The identity and the slot values of a new event of `kind`, or None to draw again."""
         rng = self.rng
         ar = lang == "ar"
         if kind == "weather":
@@ -324,7 +346,7 @@ class HeadlineGenerator:
             t1, t2 = rng.sample(range(len(TEAMS)), 2)
             j = rng.randint(1, 30)
             if (lang, j, t1) in self.used or (lang, j, t2) in self.used:
-                return (kind, lang, j, t1, t2), {}  # a team plays once per matchday: drawn again
+                return None  # a team plays once per matchday: draw again
             self.used.update({(lang, j, t1), (lang, j, t2)})
             s1, s2 = rng.randint(1, 4), rng.randint(0, 3)
             s2 = min(s2, s1 - 1)
@@ -342,7 +364,7 @@ class HeadlineGenerator:
             return (kind, lang, c, n), {"city": CITIES[c][ar], "vehicle": VEHICLES[v][ar], "n": n}
         if kind == "economy":
             i, m = rng.randrange(len(INDICATORS)), rng.randrange(12)
-            pct = f"{rng.randint(1, 40)},{rng.randint(0, 9)}"
+            pct = f"{rng.randint(1, 60)},{rng.randint(0, 9)}"
             return (kind, lang, i, m, pct), {"ind": INDICATORS[i][ar], "m": (AR_MONTHS if ar else FR_MONTHS)[m],
                                              "pct": pct.replace(",", ".") if ar else pct}
         if kind == "law":
@@ -361,7 +383,10 @@ class HeadlineGenerator:
         for _ in range(50):
             kind = rng.choices(kinds, weights)[0]
             lang = "ar" if rng.random() < 0.4 else "fr"
-            key, slots = self._slots(kind, lang)
+            drawn = self._slots(kind, lang)
+            if drawn is None:
+                continue
+            key, slots = drawn
             if key in self.used:
                 continue
             self.used.add(key)
@@ -416,13 +441,15 @@ def run_headlines(n: int, seed: int, threshold: float) -> dict:
             counts["stories"] += 1
             story_event[a.story] = event
             rep_text[a.story] = text
-        elif story_event[a.story] != event:
-            counts["wrong_merge"] += 1
-            wrong_by_kind[kind] += 1
-            if len(examples) < 5:
-                examples.append((text, rep_text[a.story]))
         if repeat:
             continue
+        if not a.new:
+            counts["attached"] += 1
+            if story_event[a.story] != event:
+                counts["wrong_merge"] += 1
+                wrong_by_kind[kind] += 1
+                if len(examples) < 5:
+                    examples.append((text, rep_text[a.story]))
         if event not in first_story:
             first_story[event] = a.story
             counts["events"] += 1
@@ -435,7 +462,7 @@ def run_headlines(n: int, seed: int, threshold: float) -> dict:
         "distinct_headlines": counts["distinct"], "repeats": counts["repeats"], "events": counts["events"],
         "stories": counts["stories"], "paraphrases": counts["paraphrases"],
         "paraphrases_grouped": counts["paraphrases_grouped"], "wrong_merges": counts["wrong_merge"],
-        "attached": n - counts["stories"], "wrong_by_kind": dict(wrong_by_kind), "wrong_examples": examples,
+        "attached": counts["attached"], "wrong_by_kind": dict(wrong_by_kind), "wrong_examples": examples,
         "threshold": threshold,
     }
 
@@ -444,7 +471,11 @@ def run_headlines(n: int, seed: int, threshold: float) -> dict:
 
 
 def _in_child(fn, args, queue):
-    queue.put(fn(*args))
+    try:
+        queue.put(fn(*args))
+    except BaseException as exc:  # report instead of leaving the parent waiting
+        queue.put({"error": repr(exc)})
+        raise
 
 
 def isolated(fn, *args) -> dict:
@@ -455,6 +486,8 @@ def isolated(fn, *args) -> dict:
     proc.start()
     result = queue.get()
     proc.join()
+    if "error" in result:
+        raise RuntimeError(f"{fn.__name__} failed: {result['error']}")
     return result
 
 
@@ -492,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| near duplicates grouped with their original | {pct(r['near_with_original'], r['near'])} |")
         for edit, (ok, total) in r["near_by_edit"].items():
             print(f"| &nbsp; {edit} | {pct(ok, total)} |")
+        print(f"| &nbsp; exact Jaccard >= {args.threshold} | {pct(*r['near_j_above'])} |")
+        print(f"| &nbsp; exact Jaccard < {args.threshold} | {pct(*r['near_j_below'])} |")
         print(f"| near duplicates in a new group / another group | {r['near_new_group']:,} / {r['near_wrong_group']:,} |")
         print(f"| exact copies grouped with their original | {pct(r['exact_with_original'], r['exact'])} |")
         print(f"| originals wrongly joined to an existing group | {pct(r['original_joined_existing'], r['originals'])} |")
@@ -509,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| peak RSS growth | {r['peak_growth_mb']:,.0f} MB (at end: {r['rss_end_growth_mb']:,.0f} MB) |")
         print(f"| events / stories | {r['events']:,} / {r['stories']:,} |")
         print(f"| paraphrases grouped with their event's story | {pct(r['paraphrases_grouped'], r['paraphrases'])} |")
-        print(f"| wrong merges (attached to another event's story) | {pct(r['wrong_merges'], r['attached'])} of attachments |")
+        print(f"| wrong merges (distinct headlines attached to another event's story) | "
+              f"{pct(r['wrong_merges'], r['attached'])} of attached distinct headlines |")
         if r["wrong_by_kind"]:
             print(f"| wrong merges by kind | {', '.join(f'{k} {v}' for k, v in sorted(r['wrong_by_kind'].items()))} |")
         for text, rep in r["wrong_examples"][:3]:

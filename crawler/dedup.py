@@ -345,15 +345,17 @@ class ArticleGroups:
 #
 # A headline is analysed into:
 #   content  stemmed content words (and concept tokens such as @meteo, @bam) -- the evidence;
-#   names    content tokens written with a capital inside a segment (French), or entity concepts;
+#   names    content tokens that name someone or something: written with a capital inside a
+#            segment or in a run of capitalised words (French), a first name from a list and
+#            the next word (Arabic), or an entity concept (@bam, @ldc, @roi);
 #   places   place ids (Moroccan cities and regions, countries, capitals, demonyms), context;
 #   days     weekdays and day-month dates, context; months and years only for vetoes;
-#   numbers  figures other than dates (5-0, 23,3 %, cinq, خمسة), for vetoes;
-#   trend    up / down / win / lose words, for vetoes.
-# Stopwords, date words, place names, numbers, trend words and generic news words are never
-# evidence.
+#   numbers  figures other than dates (5-0, 23,3 %, cinq, خمسة, deuxième), for vetoes;
+#   trends   up / down / win / lose words: context, and opposite trends veto.
+# Stopwords, titles, date words, place names, numbers, trend words and weak news words
+# (nouveau, annonce, vidéo...) are never content.
 #
-# Two headlines are compared as follows (``StoryGroups.compare``):
+# Two headlines are compared as follows (``compare``):
 #   1. vetoes -- any one makes the pair different stories (score 0): both give a weekday
 #      and they differ; both give a day-month date and they differ; both a month, differing;
 #      both a year, differing; each quotes a figure the other lacks (J5 (2-1) / J12 (2-0));
@@ -834,6 +836,8 @@ class Headline:
     trends: frozenset[str]
     days: bool = False  # gives a weekday or a day-month date
     size: float = 0.0  # evidence units: content weights, +1 for a place, +1 for a day, +1 for a trend
+    ma_places: frozenset[str] = frozenset()  # places in Morocco / abroad: the place veto compares
+    world_places: frozenset[str] = frozenset()  # each level separately
 
 
 def _number(raw: str) -> str:
@@ -970,7 +974,8 @@ def analyse(text: str) -> Headline:
     size = sum(_weight(t) for t in content) + bool(places) + days + bool(trends)
     return Headline(text, frozenset(content), frozenset(names), frozenset(places), frozenset(weekdays),
                     frozenset(daymonths), frozenset(months), frozenset(years), frozenset(numbers),
-                    frozenset(trends), days, size)
+                    frozenset(trends), days, size, frozenset(p for p in places if p.startswith("ma:")),
+                    frozenset(p for p in places if p.startswith("world:")))
 
 
 @dataclass(frozen=True)
@@ -986,42 +991,43 @@ class StoryMatch:
     veto: str | None = None  # why the pair is certainly not one story (a veto, or "names only")
 
 
-def _conflict(x: frozenset, y: frozenset) -> bool:
-    return bool(x) and bool(y) and not (x & y)
-
-
-def _not_nested(x: frozenset, y: frozenset) -> bool:
-    """Both non-empty and each has an element the other lacks."""
-    return bool(x) and bool(y) and not (x <= y or y <= x)
-
-
-def _place_conflict(x: frozenset[str], y: frozenset[str]) -> bool:
-    """Both name places in Morocco and share none, or both name places abroad and share none
-    ("... the Spanish minister in Rabat" / "... the Mauritanian minister in Rabat")."""
-    for level in ("ma:", "world:"):
-        if _conflict(frozenset(p for p in x if p.startswith(level)), frozenset(p for p in y if p.startswith(level))):
-            return True
-    return False
+def veto(a: Headline, b: Headline) -> str | None:
+    """The first veto that makes two headlines different stories, or None (set tests inlined:
+    this runs for every candidate)."""
+    x, y = a.weekdays, b.weekdays
+    if x and y and not x & y:
+        return "weekday"
+    x, y = a.daymonths, b.daymonths
+    if x and y and not x & y:
+        return "date"
+    x, y = a.months, b.months
+    if x and y and not x & y:
+        return "month"
+    x, y = a.years, b.years
+    if x and y and not x & y:
+        return "year"
+    x, y = a.numbers, b.numbers
+    if x and y and not (x <= y or y <= x):
+        return "figures"
+    x, y = a.ma_places, b.ma_places
+    if x and y and not x & y:
+        return "place"
+    x, y = a.world_places, b.world_places
+    if x and y and not x & y:
+        return "place"
+    x, y = a.names, b.names
+    if x and y and not (x <= y or y <= x):
+        return "names"
+    if a.trends and b.trends and any(_OPPOSITE[t] in b.trends for t in a.trends):
+        return "trend"
+    return None
 
 
 def compare(a: Headline, b: Headline, threshold: float) -> StoryMatch:
     """The pairwise decision on two analysed headlines (see the module notes for the rule)."""
-    if _conflict(a.weekdays, b.weekdays):
-        return StoryMatch(False, 0.0, veto="weekday")
-    if _conflict(a.daymonths, b.daymonths):
-        return StoryMatch(False, 0.0, veto="date")
-    if _conflict(a.months, b.months):
-        return StoryMatch(False, 0.0, veto="month")
-    if _conflict(a.years, b.years):
-        return StoryMatch(False, 0.0, veto="year")
-    if _not_nested(a.numbers, b.numbers):
-        return StoryMatch(False, 0.0, veto="figures")
-    if _place_conflict(a.places, b.places):
-        return StoryMatch(False, 0.0, veto="place")
-    if _not_nested(a.names, b.names):
-        return StoryMatch(False, 0.0, veto="names")
-    if any(_OPPOSITE[t] in b.trends for t in a.trends):
-        return StoryMatch(False, 0.0, veto="trend")
+    reason = veto(a, b)
+    if reason is not None:
+        return StoryMatch(False, 0.0, veto=reason)
     shared = a.content & b.content
     if not shared:
         return StoryMatch(False, 0.0)
@@ -1062,6 +1068,13 @@ token found in more stories than that (a frequent word) still counts in the scor
 longer brings in old stories as candidates, which keeps ``add`` fast on a long ticker."""
 
 
+MAX_CANDIDATES = 50
+"""At most 50 representatives are compared with a new headline: those sharing the most content
+tokens with it. The best match shares several tokens, so it is among them; the bound keeps
+``add`` at a constant cost when template words (visite de travail, زيارة عمل) open thousands
+of stories."""
+
+
 @dataclass
 class _Story:
     key: str
@@ -1074,8 +1087,9 @@ class StoryGroups:
 
     Each headline is compared (``compare``) with the *representatives* of existing stories,
     the first headline of each, found through an inverted index of their content tokens (no
-    all-pairs scan), and attaches to the best-scoring one if its score reaches `threshold`
-    (ties: the oldest story); otherwise it opens a story of its own.
+    all-pairs scan; at most MAX_CANDIDATES, those sharing the most tokens), and attaches to
+    the best-scoring one if its score reaches `threshold` (ties: the oldest story); otherwise
+    it opens a story of its own.
 
     Attach-to-representative rather than union-find: union-find merges transitively, so
     "A~B, B~C" puts A and C together even when they share nothing (a drifting story: a bulletin
@@ -1087,9 +1101,11 @@ class StoryGroups:
     story of the first one, without comparison.
     """
 
-    def __init__(self, threshold: float = DEFAULT_STORY_THRESHOLD, *, max_postings: int = MAX_POSTINGS):
+    def __init__(self, threshold: float = DEFAULT_STORY_THRESHOLD, *, max_postings: int = MAX_POSTINGS,
+                 max_candidates: int = MAX_CANDIDATES):
         self.threshold = threshold
         self.max_postings = max_postings
+        self.max_candidates = max_candidates
         self._stories: list[_Story] = []  # representatives, in creation order (index = order)
         self._by_key: dict[str, _Story] = {}
         self._postings: dict[str, list[int]] = {}
@@ -1132,24 +1148,40 @@ class StoryGroups:
         self._open(key, text, analysis)
         return StoryAssignment(key, 1.0, True)
 
+    @staticmethod
+    def _index_keys(analysis: Headline) -> list[str]:
+        """The inverted-index keys of a headline: its content tokens, and its places and dates
+        (prefixed with a NUL byte), which rank candidates but never make one alone (``compare``
+        requires a shared content token)."""
+        keys = list(analysis.content)
+        keys += ["\0p" + p for p in analysis.places]
+        keys += [f"\0d{d}-{m}" for d, m in analysis.daymonths]
+        return keys
+
     def _candidates(self, analysis: Headline) -> list[_Story]:
-        """Representatives sharing at least one content token, in creation order, those that
-        cannot reach the threshold (given the number of tokens shared) left out."""
+        """The representatives to compare with: among the stories sharing index keys with the
+        headline (content tokens, places, dates; each key brings in the most recent
+        `max_postings` stories that have it), ranked by the number of keys shared (the most
+        recent first among equals), the first `max_candidates` that share a content token and
+        pass the vetoes, looking at 10 x `max_candidates` at most. In creation order."""
         counts: Counter[int] = Counter()
         cap = self.max_postings
-        for token in analysis.content:
-            postings = self._postings.get(token)
+        for key in self._index_keys(analysis):
+            postings = self._postings.get(key)
             if postings:
-                counts.update(postings[-cap:])
+                counts.update(reversed(postings[-cap:]))
         if not counts:
             return []
-        context = bool(analysis.places) + analysis.days + bool(analysis.trends)
-        size = analysis.size
+        ranked = counts.most_common(10 * self.max_candidates)
+        check = veto
         out = []
-        for order, shared in counts.items():
+        content = analysis.content
+        for order, _ in ranked:
             story = self._stories[order]
-            if (shared + context) >= self.threshold * min(size, story.analysis.size):
+            if content & story.analysis.content and check(analysis, story.analysis) is None:
                 out.append(story)
+                if len(out) == self.max_candidates:
+                    break
         out.sort(key=lambda s: s.order)
         return out
 
@@ -1157,8 +1189,8 @@ class StoryGroups:
         story = _Story(key, analysis, len(self._stories))
         self._stories.append(story)
         self._by_key[key] = story
-        for token in analysis.content:
-            self._postings.setdefault(token, []).append(story.order)
+        for index_key in self._index_keys(analysis):
+            self._postings.setdefault(index_key, []).append(story.order)
         self._members[key] = (key, text)
         self._exact.setdefault(headline_key(text), key)
 
@@ -1169,23 +1201,21 @@ class StoryGroups:
 
     def load(self, rows: Iterable[tuple[str, str, str]]) -> int:
         """Restore state saved by ``state`` (into an empty or a running instance; keys already
-        known are skipped). Representatives are re-analysed and re-indexed in row order, so the
-        rows must come in the order ``state`` gave them. Returns the number of rows loaded."""
+        known are skipped). Rows are taken in order, as ``state`` gives them: a representative
+        (story == key) is re-analysed and re-indexed, a member must come after its story's
+        representative (ValueError otherwise). Returns the number of rows loaded."""
         n = 0
-        pending = []
         for story, key, text in rows:
             if key in self._members:
                 continue
             if story == key:
                 self._open(key, text, analyse(text))
+            elif story in self._by_key:
+                self._members[key] = (story, text)
+                self._exact.setdefault(headline_key(text), story)
             else:
-                pending.append((story, key, text))
+                raise ValueError(f"row {key!r} comes before its story {story!r}")
             n += 1
-        for story, key, text in pending:
-            if story not in self._by_key:
-                raise ValueError(f"row {key!r} refers to unknown story {story!r}")
-            self._members[key] = (story, text)
-            self._exact.setdefault(headline_key(text), story)
         return n
 
     def __len__(self) -> int:
