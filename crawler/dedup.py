@@ -1153,9 +1153,9 @@ class StoryGroups:
         """The inverted-index keys of a headline: its content tokens, and its places and dates
         (prefixed with a NUL byte), which rank candidates but never make one alone (``compare``
         requires a shared content token)."""
-        keys = list(analysis.content)
-        keys += ["\0p" + p for p in analysis.places]
-        keys += [f"\0d{d}-{m}" for d, m in analysis.daymonths]
+        keys = sorted(analysis.content)  # sorted: ties among candidates break the same way in every process
+        keys += ["\0p" + p for p in sorted(analysis.places)]
+        keys += [f"\0d{d}-{m}" for d, m in sorted(analysis.daymonths)]
         return keys
 
     def _candidates(self, analysis: Headline) -> list[_Story]:
@@ -1195,27 +1195,35 @@ class StoryGroups:
         self._exact.setdefault(headline_key(text), key)
 
     def state(self) -> list[tuple[str, str, str]]:
-        """Every headline added, as (story, key, text) rows in the order added; rows where
-        story == key are the representatives. What ``load`` takes back."""
-        return [(story, key, text) for key, (story, text) in self._members.items()]
+        """Every headline added, as (story, key, text) rows: the representatives (story == key)
+        in the order their stories were opened, then the other headlines in the order added.
+        What ``load`` takes back."""
+        rows = [(story, key, text) for key, (story, text) in self._members.items()]
+        return [r for r in rows if r[0] == r[1]] + [r for r in rows if r[0] != r[1]]
 
     def load(self, rows: Iterable[tuple[str, str, str]]) -> int:
-        """Restore state saved by ``state`` (into an empty or a running instance; keys already
-        known are skipped). Rows are taken in order, as ``state`` gives them: a representative
-        (story == key) is re-analysed and re-indexed, a member must come after its story's
-        representative (ValueError otherwise). Returns the number of rows loaded."""
+        """Restore state saved by ``state``, into an empty or a running instance (keys already
+        known are skipped). The rows may come in any order: representatives (story == key) are
+        re-analysed and re-indexed first, in row order (which then breaks ties between
+        stories, as creation order did), then the other rows join their stories. A row whose
+        story has no representative raises ValueError. Returns the number of rows loaded."""
+        members = []
         n = 0
         for story, key, text in rows:
             if key in self._members:
                 continue
             if story == key:
                 self._open(key, text, analyse(text))
-            elif story in self._by_key:
+                n += 1
+            else:
+                members.append((story, key, text))
+        for story, key, text in members:
+            if story not in self._by_key:
+                raise ValueError(f"row {key!r} refers to story {story!r}, which has no representative")
+            if key not in self._members:
                 self._members[key] = (story, text)
                 self._exact.setdefault(headline_key(text), story)
-            else:
-                raise ValueError(f"row {key!r} comes before its story {story!r}")
-            n += 1
+                n += 1
         return n
 
     def __len__(self) -> int:

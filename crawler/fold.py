@@ -23,11 +23,21 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-@lru_cache(maxsize=65536)
 def fold(text: str | None) -> str:
     """The folded form of a text, for the search index and for queries."""
     if not text:
         return ""
+    if len(text) < 200:
+        return _fold_short(text)  # headlines and queries come back again and again
+    return _fold(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().translate(_LIGATURES).translate(_ARABIC)
     # Decompose, then drop every combining mark: Latin accents and Arabic harakat alike.
     decomposed = unicodedata.normalize("NFD", text)

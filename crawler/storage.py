@@ -196,16 +196,18 @@ def m004_folded_search(db: sqlite_utils.Database) -> None:
         _index_headline(db, row["id"], row["text"])
 
 
+# search_fts rowids: an article's rowid in articles, a headline's id negated (one lookup each).
 def _index_article(db: sqlite_utils.Database, url: str, title: str, body: str) -> None:
-    db.execute("DELETE FROM search_fts WHERE kind = 'article' AND ref = ?", [url])
-    db.execute("INSERT INTO search_fts (kind, ref, title, body) VALUES ('article', ?, ?, ?)",
-               [url, fold(title), fold(body)])
+    rowid = db.execute("SELECT rowid FROM articles WHERE url = ?", [url]).fetchone()[0]
+    db.execute("DELETE FROM search_fts WHERE rowid = ?", [rowid])
+    db.execute("INSERT INTO search_fts (rowid, kind, ref, title, body) VALUES (?, 'article', ?, ?, ?)",
+               [rowid, url, fold(title), fold(body)])
 
 
 def _index_headline(db: sqlite_utils.Database, headline_id: int, text: str) -> None:
-    db.execute("DELETE FROM search_fts WHERE kind = 'headline' AND ref = ?", [str(headline_id)])
-    db.execute("INSERT INTO search_fts (kind, ref, title, body) VALUES ('headline', ?, ?, '')",
-               [str(headline_id), fold(text)])
+    db.execute("DELETE FROM search_fts WHERE rowid = ?", [-headline_id])
+    db.execute("INSERT INTO search_fts (rowid, kind, ref, title, body) VALUES (?, 'headline', ?, ?, '')",
+               [-headline_id, str(headline_id), fold(text)])
 
 
 @migrations()

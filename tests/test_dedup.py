@@ -3,7 +3,6 @@
 import csv
 import random
 import struct
-from pathlib import Path
 
 import pytest
 
@@ -264,8 +263,13 @@ def test_story_groups_incremental_and_state():
     assert restored.state() == rows
     assert restored.add("k7", "Le temps qu'il fera ce jeudi 4 septembre 2025 au Maroc").story == "k3"
     assert restored.add("k8", "Ligue des champions : l'OM écarte Amine Harit").story == "k1"
+    # rows in any order (a member before its representative) load the same
+    shuffled = StoryGroups()
+    assert shuffled.load(list(reversed(rows))) == len(rows)
+    assert sorted(shuffled.state()) == sorted(rows)
+    assert shuffled.add("k9", "Ligue des champions : l'OM écarte Amine Harit").story == "k1"
     with pytest.raises(ValueError):
-        StoryGroups().load([("k1", "k2", LDC[1])])  # a member before its story
+        StoryGroups().load([("k1", "k2", LDC[1])])  # a member whose story is missing
 
 
 def _labelled():
