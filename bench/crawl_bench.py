@@ -390,23 +390,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="one more Scrapy setting for both runs (e.g. CONCURRENT_ITEMS=10)")
     args = parser.parse_args(argv)
-    if args.pages < 1 or args.repeat < 1:
-        parser.error("--pages and --repeat must be at least 1")
+    check_args(parser, args)
+    return args
+
+
+def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """The checks every benchmark makes of its options (--pages, --repeat, --set)."""
+    if args.pages < 1:
+        parser.error("--pages must be at least 1")
+    if getattr(args, "repeat", 1) < 1:
+        parser.error("--repeat must be at least 1")
     for pair in args.settings:
         if "=" not in pair:
             parser.error(f"bad --set {pair!r}: expected NAME=VALUE")
-    return args
 
 
 def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def start_run(args: argparse.Namespace) -> dict:
+    """SIGTERM ends the run cleanly (children stopped); the settings of the runs, --set included."""
     signal.signal(signal.SIGTERM, _terminate)
     settings = dict(RUN_SETTINGS)
     settings.update(pair.split("=", 1) for pair in args.settings)
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = start_run(args)
     work = Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)

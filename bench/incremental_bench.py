@@ -32,7 +32,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import sqlite3
 import sys
 import tempfile
@@ -45,7 +44,7 @@ sys.path.insert(0, str(BENCH))
 import crawl_bench  # noqa: E402  (the crawl benchmark: its site, server and child-process helpers)
 import sitegen  # noqa: E402
 from crawl_bench import (  # noqa: E402
-    RUN_SETTINGS, check_page, log, newsarchive_command, run_child, server_cpu, setting_args, start_server, stop,
+    check_page, log, newsarchive_command, run_child, server_cpu, setting_args, start_server, stop,
     tail,
 )
 
@@ -207,23 +206,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="one more Scrapy setting for every crawl")
     args = parser.parse_args(argv)
-    if args.pages < 1:
-        parser.error("--pages must be at least 1")
-    for pair in args.settings:
-        if "=" not in pair:
-            parser.error(f"bad --set {pair!r}: expected NAME=VALUE")
+    crawl_bench.check_args(parser, args)
     return args
-
-
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    settings = dict(RUN_SETTINGS)
-    settings.update(pair.split("=", 1) for pair in args.settings)
+    settings = crawl_bench.start_run(args)
     work = Path(tempfile.mkdtemp(prefix="newsarchive-incremental-bench-"))
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)

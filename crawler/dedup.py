@@ -29,6 +29,7 @@ from typing import Iterable, Iterator, NamedTuple
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from crawler.fold import fold, fold_marks
 from crawler.text import headline_key
 
 # =============================================================================================
@@ -37,29 +38,8 @@ from crawler.text import headline_key
 
 # Arabic harakat (fathatan .. sukun, superscript alef, Quranic marks) and tatweel: removed.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-# Arabic letter variants folded for comparison (hamza-carrying alefs are decomposed by NFD and
-# lose their hamza with the other combining marks; these are the remaining variants).
-_ARABIC_LETTERS = str.maketrans({
-    "ى": "ي", "ة": "ه", "ٱ": "ا", "ک": "ك", "ی": "ي", "ۀ": "ه", "ە": "ه",
-    "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
-    "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
-    "’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'",
-})
-
-
-def fold_marks(text: str) -> str:
-    """NFKC, then every combining mark removed (French accents, Arabic harakat and the hamza
-    of أ إ آ ؤ ئ, which NFD splits off), tatweel removed, ى→ي, ة→ه, ٱ→ا, Persian
-    letter forms and Eastern Arabic digits folded. Case is kept."""
-    text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text))
-    return text.translate(_ARABIC_LETTERS)
-
-
-def fold(text: str) -> str:
-    """``fold_marks`` and casefold: the comparison form of a word or a headline."""
-    return fold_marks(text).casefold()
+# Folding (French accents, Arabic letter variants, tatweel, diacritics): crawler.fold, the same
+# as the search index uses.
 
 
 # =============================================================================================

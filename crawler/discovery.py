@@ -1,7 +1,8 @@
 """Link discovery and scheduling rules (pure functions: no engine, no I/O, no network).
 
 - feeds: :func:`looks_like_feed`, :func:`feed_links` (feedparser underneath);
-- sitemaps: :func:`sitemap_links`, :func:`sitemaps_in_robots` (scrapy.utils.sitemap underneath);
+- sitemaps: :func:`sitemap_links` (scrapy.utils.sitemap underneath; robots.txt's Sitemap lines are read
+  from Scrapy's own robots.txt parser, in the spider);
 - crawler traps: :func:`is_trap`;
 - when to fetch again: :func:`next_check` (articles), :func:`retry_after` (HTTP Retry-After),
   :func:`failure_backoff` (5xx, timeouts);
@@ -24,7 +25,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import feedparser
 import lxml.etree
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import Sitemap
 
 from crawler.urls import canonicalize, is_article_url, is_fetchable, known_site
 
@@ -190,15 +191,6 @@ def sitemap_links(url: str, body: bytes) -> tuple[list[str], list[str]]:
         pass
     links = _clean_links(url, locs)
     return (links, []) if sitemap.type == "urlset" else ([], links)
-
-
-def sitemaps_in_robots(robots_text: str, base_url: str) -> list[str]:
-    """The sitemap URLs listed in a robots.txt ("Sitemap:" lines), in order, canonicalized.
-
-    Relative values are resolved against base_url (the robots.txt URL); http(s) only.
-    """
-    found = sitemap_urls_from_robots(robots_text.encode("utf-8"), base_url=base_url)
-    return _clean_links(base_url, found)
 
 
 # --------------------------------------------------------------------------- traps

@@ -17,28 +17,31 @@ from functools import lru_cache
 
 _ARABIC = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None,
+    "ک": "ك", "ی": "ي", "ۀ": "ه", "ە": "ه",  # Persian letter forms found in Arabic text
     **{chr(0x0660 + d): str(d) for d in range(10)}, **{chr(0x06F0 + d): str(d) for d in range(10)},
 })
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "Œ": "OE", "Æ": "AE"})
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def fold(text: str | None) -> str:
-    """The folded form of a text, for the search index and for queries."""
+    """The folded form of a text, for the search index, queries and comparisons."""
     if not text:
         return ""
     if len(text) < 200:
         return _fold_short(text)  # headlines and queries come back again and again
-    return _fold(text)
+    return fold_marks(text).casefold()
 
 
 @lru_cache(maxsize=65536)
 def _fold_short(text: str) -> str:
-    return _fold(text)
+    return fold_marks(text).casefold()
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_LIGATURES).translate(_ARABIC)
+def fold_marks(text: str) -> str:
+    """Everything `fold` does but casefolding: case is kept (for names and acronyms)."""
+    text = unicodedata.normalize("NFKC", text).translate(_LIGATURES).translate(_ARABIC).translate(_APOSTROPHES)
     # Decompose, then drop every combining mark: Latin accents and Arabic harakat alike.
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))

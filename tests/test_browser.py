@@ -9,15 +9,10 @@ saved in the test's tmp folder and copied to bench/out/screenshots/ (git-ignored
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 
-from tests.conftest import ROOT, SEED_URL, count
+from tests.conftest import ROOT, SEED_URL, count, served
 
 CHROMIUM = os.environ.get("NEWSARCHIVE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "bench" / "out" / "screenshots"
@@ -48,35 +43,11 @@ if MISSING and os.environ.get("CI"):
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(bundled):
     """`newsarchive serve` on the bundled archive, on a free port of 127.0.0.1."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(bundled[0]), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/-/versions.json")
-                break
-            except httpx.ConnectError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "datasette did not start"
-                time.sleep(0.2)
+    with served(bundled[0]) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 import threading
-from functools import partial
 from pathlib import Path
 
 import pytest

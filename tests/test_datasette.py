@@ -1,18 +1,16 @@
 """The archive in Datasette, through its test client, and `newsarchive serve` as a real server."""
 
 import asyncio
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 from datasette.app import Datasette
 
 from crawler.publish import DATASETTE_SETTINGS, metadata
-from tests.conftest import ROOT
+from tests.conftest import ROOT, served
 
 SEED_URL = "https://www.maghress.com/fr/marocdiplomatique/25429"
 COPY_URL = "https://www.maghress.com/fr/lesechos/102"  # the seed article republished: same group
@@ -104,34 +102,11 @@ def test_reads_go_on_while_a_crawl_holds_the_write_lock(db):
         writer.close()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_newsarchive_serve_runs_datasette(db):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/archive/articles.json?_search=metropole&_shape=array")
-                break
-            except httpx.ConnectError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "datasette did not start"
-                time.sleep(0.2)
+    with served(db) as base:
+        response = httpx.get(f"{base}/archive/articles.json?_search=metropole&_shape=array")
         assert sorted(r["url"] for r in response.json()) == [COPY_URL, SEED_URL]
-        home = httpx.get(f"http://127.0.0.1:{port}/").text
-        assert "newsarchive" in home
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        assert "newsarchive" in httpx.get(f"{base}/").text
 
 
 def test_serve_without_archive_is_a_one_line_error(tmp_path):
@@ -159,22 +134,7 @@ def test_headline_durations(db):
 
 def test_newsarchive_serve_has_the_archive_pages_and_public_defaults(db):
     """The real server (not the test client) loads the archive's plugin, templates and settings."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/-/versions.json")
-                break
-            except httpx.ConnectError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "datasette did not start"
-                time.sleep(0.2)
+    with served(db) as base:
         assert "This archive holds" in httpx.get(base + "/").text
         search = httpx.get(base + "/-/search", params={"q": "metropole"}).text
         assert "<mark>métropole</mark>" in search
@@ -185,6 +145,3 @@ def test_newsarchive_serve_has_the_archive_pages_and_public_defaults(db):
         assert (settings["sql_time_limit_ms"], settings["max_returned_rows"], settings["default_allow_sql"]) == (3000, 1000, True)
         plugins = {p["name"] for p in httpx.get(base + "/-/plugins.json").json()}
         assert {"datasette-atom"} <= plugins and any("newsarchive" in p or "datasette_plugin" in p for p in plugins)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

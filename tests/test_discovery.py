@@ -16,7 +16,6 @@ from crawler.discovery import (
     page_kind,
     retry_after,
     sitemap_links,
-    sitemaps_in_robots,
 )
 
 SITE = "https://www.maghress.com"
@@ -163,21 +162,6 @@ def test_gzip_bomb_beyond_50_mb_is_dropped():
 )
 def test_anything_but_a_sitemap_has_no_sitemap_links(body):
     assert sitemap_links(f"{SITE}/sitemap.xml", body) == ([], [])
-
-
-def test_sitemaps_in_robots():
-    robots = (
-        "User-agent: *\n"
-        "Disallow: /fr/interdit/\n"
-        "Sitemap: https://www.maghress.com/sitemap.xml\n"
-        "\n"
-        "sitemap: /sitemaps/news.xml.gz\n"
-    )
-    assert sitemaps_in_robots(robots, f"{SITE}/robots.txt") == [
-        f"{SITE}/sitemap.xml",
-        f"{SITE}/sitemaps/news.xml.gz",
-    ]
-    assert sitemaps_in_robots("User-agent: *\nDisallow:\n", f"{SITE}/robots.txt") == []
 
 
 # ----------------------------------------------------------------------------- traps

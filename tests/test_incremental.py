@@ -6,7 +6,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -53,7 +52,7 @@ class Site:
             if self.robots_status != 200:
                 return self.robots_status, {}, b"unavailable"
             return 200, {"Content-Type": "text/plain"}, (
-                f"User-agent: *\nDisallow: /fr/interdit/\nSitemap: {base}/sitemap.xml\n").encode()
+                "User-agent: *\nDisallow: /fr/interdit/\nSitemap: /sitemap.xml\n").encode()  # relative, as some sites write it
         if path in self.status:
             status, headers = self.status[path]
             return status, headers, b"<h1>indisponible</h1>"

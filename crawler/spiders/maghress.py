@@ -10,7 +10,7 @@ reason and when to try again) or skipped (with a reason), committed with the pag
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -247,7 +247,8 @@ class MaghressSpider(scrapy.Spider):
     def _robots_parsed(self, robotparser, request):
         """The Sitemap lines of a host's robots.txt (as Scrapy's robots.txt middleware read it)."""
         sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", None) or []
-        for url in sitemaps:
+        robots_url = "{0.scheme}://{0.netloc}/robots.txt".format(urlsplit(request.url))
+        for url in (urljoin(robots_url, u.strip()) for u in sitemaps):  # a Sitemap line may be relative
             url = canonicalize(url) if is_fetchable(url) else None
             if url is None or url in self.requested or self._site(url) not in self.hosts:
                 continue
