@@ -1,22 +1,17 @@
-"""crawler.discovery: feeds, sitemaps, traps, schedules and page kinds (pure, no network)."""
+"""crawler.frontier: feeds, sitemaps, traps, schedules and page kinds (pure, no network)."""
 
 import gzip
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler import discovery
-from crawler.discovery import (
-    RECHECK_AFTER,
-    failure_backoff,
-    feed_links,
-    is_trap,
-    looks_like_feed,
-    next_check,
-    page_kind,
-    retry_after,
-    sitemap_links,
-)
+from crawler.frontier.feeds import feed_links, looks_like_feed
+from crawler.frontier.kinds import page_kind
+from crawler.frontier.recheck import RECHECK_AFTER, failure_backoff, next_check, retry_after
+from crawler.frontier import sitemaps
+from crawler.frontier.sitemaps import sitemap_links
+from crawler.frontier import traps
+from crawler.frontier.traps import is_trap
 
 SITE = "https://www.maghress.com"
 
@@ -144,9 +139,9 @@ def test_gzipped_sitemap_is_recognised_by_its_magic_bytes():
 
 
 def test_gzipped_sitemap_over_the_cap_is_dropped(monkeypatch):
-    monkeypatch.setattr(discovery, "MAX_SITEMAP_BYTES", len(SITEMAP) - 1)
+    monkeypatch.setattr(sitemaps, "MAX_SITEMAP_BYTES", len(SITEMAP) - 1)
     assert sitemap_links(f"{SITE}/sitemap.xml.gz", gzip.compress(SITEMAP)) == ([], [])
-    monkeypatch.setattr(discovery, "MAX_SITEMAP_BYTES", len(SITEMAP))
+    monkeypatch.setattr(sitemaps, "MAX_SITEMAP_BYTES", len(SITEMAP))
     assert sitemap_links(f"{SITE}/sitemap.xml.gz", gzip.compress(SITEMAP)) == (SITEMAP_PAGES, [])
 
 
@@ -169,7 +164,7 @@ def test_anything_but_a_sitemap_has_no_sitemap_links(body):
 
 @pytest.fixture
 def year_2025(monkeypatch):
-    monkeypatch.setattr(discovery, "_current_year", lambda: 2025)
+    monkeypatch.setattr(traps, "_current_year", lambda: 2025)
 
 
 @pytest.mark.parametrize(

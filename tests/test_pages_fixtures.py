@@ -4,10 +4,11 @@ import json
 
 import pytest
 
-from crawler.cli import EXPECTED_SUFFIX, page_url, parse_file, saved_pages
+from crawler.cli import parse_file
+from crawler.warc.replay import EXPECTED_SUFFIX, Mirror
 from tests.conftest import MIRROR
 
-PAGES = saved_pages(MIRROR)
+PAGES = Mirror(MIRROR).saved_pages()
 
 
 def test_mirror_has_the_pages_the_crawl_needs():
@@ -21,7 +22,7 @@ def test_mirror_has_the_pages_the_crawl_needs():
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(MIRROR).as_posix())
 def test_saved_page_matches_expected(page):
     expected = json.loads(page.with_name(page.stem + EXPECTED_SUFFIX).read_text(encoding="utf-8"))
-    assert parse_file(page, page_url(MIRROR, page)) == expected
+    assert parse_file(page, Mirror(MIRROR).url_of(page)) == expected
 
 
 def test_arabic_page():

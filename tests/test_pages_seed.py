@@ -1,6 +1,6 @@
 """The seed page: every value the issue names, exactly."""
 
-from crawler.pages import parse_page
+from crawler.sites.maghress.page import parse_page
 from tests.conftest import SEED_URL
 
 TITLE = "Casablanca Smart City: La métropole sur le bon chemin pour devenir une ville intelligente"

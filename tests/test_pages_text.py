@@ -2,8 +2,8 @@
 
 import pytest
 
-from crawler.pages import parse_page
-from crawler.text import decode_page
+from crawler.sites.maghress.page import parse_page
+from crawler.core.text import decode_page
 from tests.conftest import SEED_URL
 
 REPORT_BOX = "Merci d'avoir signalé!\nCette image sera automatiquement bloquée après qu'elle soit signalée par plusieurs personnes.\n"

@@ -12,7 +12,7 @@ from html import escape
 
 import pytest
 
-from crawler.pages import parse_page
+from crawler.sites.maghress.page import parse_page
 
 FR = {
     "url": "https://www.maghress.com/fr/lesechos/777",

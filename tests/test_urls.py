@@ -1,15 +1,16 @@
 import pytest
 
-from crawler.urls import (
+from crawler.sites import registry
+
+from crawler.frontier.urls import (
     canonicalize,
-    edition,
-    is_article_url,
     is_fetchable,
     registrable_domain,
     trusted_canonical,
     url_identity,
 )
 
+MAGHRESS = registry.site("maghress")
 CANONICAL = "https://www.maghress.com/fr/marocdiplomatique/25429"
 
 
@@ -55,14 +56,14 @@ def test_canonicalize_is_idempotent(url):
 
 
 def test_article_pattern_both_editions():
-    assert is_article_url("https://www.maghress.com/fr/lesechos/101")
-    assert is_article_url("https://www.maghress.com/hespress/606")
-    assert is_article_url("http://127.0.0.1:8080/fr/lesechos/101")
-    assert not is_article_url("https://www.maghress.com/fr/lesechos")
-    assert not is_article_url("https://www.maghress.com/fr")
-    assert not is_article_url("https://www.maghress.com/fr/lesechos/101/comments")
-    assert edition("https://www.maghress.com/fr/lesechos/101") == "fr"
-    assert edition("https://www.maghress.com/hespress/606") == "ar"
+    assert MAGHRESS.is_article("https://www.maghress.com/fr/lesechos/101")
+    assert MAGHRESS.is_article("https://www.maghress.com/hespress/606")
+    assert MAGHRESS.is_article("http://127.0.0.1:8080/fr/lesechos/101")
+    assert not MAGHRESS.is_article("https://www.maghress.com/fr/lesechos")
+    assert not MAGHRESS.is_article("https://www.maghress.com/fr")
+    assert not MAGHRESS.is_article("https://www.maghress.com/fr/lesechos/101/comments")
+    assert MAGHRESS.language("https://www.maghress.com/fr/lesechos/101") == "fr"
+    assert MAGHRESS.language("https://www.maghress.com/hespress/606") == "ar"
 
 
 def test_only_http_and_https_are_fetchable():
@@ -196,7 +197,7 @@ def test_url_identity_keeps_the_original_beside_the_canonical():
     ],
 )
 def test_page_canonical_link(head, href):
-    from crawler.pages.maghress import parse_page
+    from crawler.sites.maghress.page import parse_page
 
     html = f"<html><head>{head}</head><body><p>Texte</p></body></html>"
     page = parse_page("https://www.maghress.com/fr/lesechos/101", html, is_html=True)

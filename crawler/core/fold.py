@@ -15,13 +15,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from crawler.core.text import APOSTROPHES
+
 _ARABIC = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None,
     "ک": "ك", "ی": "ي", "ۀ": "ه", "ە": "ه",  # Persian letter forms found in Arabic text
     **{chr(0x0660 + d): str(d) for d in range(10)}, **{chr(0x06F0 + d): str(d) for d in range(10)},
 })
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "Œ": "OE", "Æ": "AE"})
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 

@@ -1,4 +1,13 @@
-"""The item dataclasses: the one schema shared by page objects, spiders, pipelines and storage."""
+"""The item dataclasses: the one schema shared by page objects, the spider, processing and storage.
+
+Two kinds of item leave a crawl (what `scrapy crawl <site> -O out.jsonl` exports): an `Article`
+per article page and a `Ticker` per page that shows the headline ticker. Their fields are plain
+JSON values (strings, numbers, lists, None). `EXPORT_FIELDS` is the union of both, in order, for
+exporters that need one header (CSV); the `type` field tells the rows apart.
+
+`UrlMark` (what happened to a URL of the frontier) and `Page` (what a page object returns) are
+not items: marks go to the archive through the crawl's extension, never through the pipelines.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,10 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 ARTICLE_FIELDS = ("title", "publisher", "published", "language", "paragraphs", "original_url", "image_url")
+
+
+class PageError(ValueError):
+    """The input cannot be read as a page."""
 
 
 @dataclass
@@ -31,35 +44,19 @@ class Article:
     image_url: str | None = None
     # Set by the crawl, not by parsing:
     seen_at: str | None = None  # when the page was fetched (or captured, for a mirror)
-    content_hash: str | None = None  # set by the deduplicate pipeline
+    fetched_url: str | None = None  # the URL as found (link, feed, seed), beside the canonical `url`
     capture: str | None = None  # the WARC record of the response it was parsed from
     parser_version: str | None = None  # the page object that parsed it (set by parsing)
-    fetched_url: str | None = None  # the URL as found (link, feed, seed), beside the canonical `url`
-    # Set by the deduplicate pipeline: the article's group of copies (exact or near).
-    group: str | None = None  # the URL of the group's first-seen member
+    # Set by processing:
+    content_hash: str | None = None  # sha256 of the normalised body
+    group: str | None = None  # its group of copies: the URL of the group's first-seen member
     group_similarity: float | None = None
-    group_method: str | None = None  # first, exact, near
-    group_signature: bytes | None = None  # the MinHash of a new group's first member
+    group_method: str | None = None  # first, exact, near; None: the URL was grouped before
+    type: str = field(default="article", init=False)
 
     def to_json(self) -> dict:
         """The parsed fields, in the order `newsarchive parse` prints them."""
         return {name: getattr(self, name) for name in ARTICLE_FIELDS}
-
-
-@dataclass
-class Sighting:
-    """A headline as seen by one crawl: best position, first page and time, URL when known."""
-
-    key: str  # the folded text that identifies the headline
-    text: str
-    url: str | None
-    position: int
-    page_url: str
-    seen_at: str
-    capture: str | None = None
-    parser_version: str | None = None
-    story: str | None = None  # the key of the story's first headline (new headlines only)
-    story_similarity: float | None = None
 
 
 @dataclass
@@ -71,8 +68,15 @@ class Ticker:
     seen_at: str | None = None
     capture: str | None = None
     parser_version: str | None = None
-    # Set by the deduplicate pipeline: the sightings this page adds to the crawl (new or improved).
-    sightings: list[Sighting] = field(default_factory=list)
+    type: str = field(default="ticker", init=False)
+
+
+# One header for both items (CSV), in this order; JSON exporters give each item its own fields.
+EXPORT_FIELDS = (
+    "type", "url", "page_url", "title", "publisher", "published", "language", "paragraphs", "headlines",
+    "original_url", "image_url", "seen_at", "fetched_url", "capture", "parser_version", "content_hash",
+    "group", "group_similarity", "group_method",
+)
 
 
 @dataclass
@@ -113,7 +117,7 @@ class Page:
 
 def page_items(page: Page, seen_at: str, capture: str | None = None, *, fetched_url: str | None = None,
                canonical: str | None = None) -> Iterator[Article | Ticker]:
-    """The items a crawl (or a re-parse) passes to the pipelines for one parsed page.
+    """The items a crawl (or a re-parse) passes to processing for one parsed page.
 
     `canonical`: the page's trusted rel=canonical URL, which then identifies the article.
     """

@@ -17,7 +17,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Quote styles folded away in comparison keys; apostrophes are unified, not removed.
 _QUOTES = re.compile(r"[\"«»“”„‟‹›〝〞＂]")
-_APOSTROPHES = re.compile(r"[’‘‛`´ʼ′]")
+APOSTROPHES = "’‘‛`´ʼ′"  # every apostrophe style, unified to "'" in headline keys and search folding
+_APOSTROPHES = re.compile(f"[{APOSTROPHES}]")
 # Punctuation folded by content_hash: all of ASCII's, and the typographic marks of French and
 # Arabic news text (quotes, dashes, ellipsis, bullets, Arabic comma, semicolon and question mark).
 _ASCII_PUNCTUATION = bytes.maketrans(

@@ -1,4 +1,4 @@
-"""URL canonicalisation and the site's URL patterns (pure functions, w3lib underneath).
+"""URL canonicalisation (pure functions, w3lib underneath; the sites' hosts from the registry).
 
 URL identity: :func:`canonicalize` is the one canonical form, used everywhere (frontier, items,
 storage); :func:`trusted_canonical` says when a page's rel=canonical link may replace it; and
@@ -15,18 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-# Sites of the network that share the template: always https, always the www host.
-KNOWN_SITES = frozenset(
-    {
-        "maghress.com",
-        "masress.com",
-        "djazairess.com",
-        "turess.com",
-        "sauress.com",
-        "sudaress.com",
-        "yemeress.com",
-    }
-)
+from crawler.sites import registry
+
 # Session parameters: also stripped as path parameters (";jsessionid=..." and the like).
 SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "sessid", "cfid", "cftoken"})
 # Tracking and session query parameters, compared lower-case: stripped from every URL.
@@ -63,8 +53,6 @@ SECOND_LEVEL_LABELS = frozenset({"ac", "co", "com", "edu", "gov", "gouv", "net",
 # The root of an edition ("/fr", "/en/", "/pt-br"): a home page, like "/".
 EDITION_ROOT = re.compile(r"^/[a-z]{2}(?:[-_][a-z]{2})?/?$", re.IGNORECASE)
 
-# French article: /fr/<paper-slug>/<id>; Arabic article: /<paper-slug>/<id>.
-ARTICLE_PATH = re.compile(r"^/(?:(?P<fr>fr)/)?(?P<slug>(?!fr/)[a-z0-9]+)/(?P<id>\d+)$")
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 
 
@@ -97,13 +85,10 @@ def _article_path(path: str) -> str:
 
 
 def known_site(host: str) -> str | None:
-    """The registrable domain of a known site for a host such as maghress.com or m.maghress.com."""
-    host = host.lower().rstrip(".")
-    for prefix in ("www.", "m."):
-        if host.startswith(prefix):
-            host = host[len(prefix) :]
-            break
-    return host if host in KNOWN_SITES else None
+    """The registrable domain of a registered site for a host such as maghress.com or
+    m.maghress.com (its aliases: crawler/sites/<name>/site.toml), or None."""
+    spec = registry.site_for_host(host)
+    return spec.domain_of(host) if spec else None
 
 
 def registrable_domain(host: str) -> str:
@@ -145,9 +130,10 @@ def canonicalize(url: str) -> str:
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     port = parts.port
-    site = known_site(host)
+    spec = registry.site_for_host(host)
+    site = spec.domain_of(host) if spec else None
     if site:
-        scheme, host, port = "https", "www." + site, None
+        scheme, host, port = spec.scheme, spec.canonical_prefix + site, None
     elif ":" in host:
         host = f"[{host}]"  # an IPv6 literal keeps its brackets
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
@@ -159,29 +145,31 @@ def canonicalize(url: str) -> str:
             [
                 (k, v)
                 for k, v in parse_qsl(query, keep_blank_values=True)
-                if not _is_tracking(k) and not (site and _is_variant_param(k, v))
+                if not _is_tracking(k) and not (site and spec.url_variants and _is_variant_param(k, v))
             ]
         )
     canonical = canonicalize_url(urlunsplit((scheme, host, path, query, "")), keep_fragments=False)
     # Path rewrites work on w3lib's path (escapes decoded, dot segments resolved); a rewrite can
     # leave something for w3lib to normalise ("/a/..;jsessionid=1/b"): repeat until it is stable.
     for _ in range(MAX_REWRITES):
-        if ";" not in canonical and not (site and any(word in canonical for word in VARIANT_WORDS)):
+        variants = bool(site and spec.url_variants)
+        if ";" not in canonical and not (variants and any(word in canonical for word in VARIANT_WORDS)):
             break
-        rewritten = _rewrite_path(canonical, site)
+        rewritten = _rewrite_path(canonical, variants)
         if rewritten == canonical:
             break
         canonical = canonicalize_url(rewritten, keep_fragments=False)
     return canonical
 
 
-def _rewrite_path(url: str, site: str | None) -> str:
-    """A canonical URL without session path parameters and, on a known site, AMP or print variant."""
+def _rewrite_path(url: str, variants: bool) -> str:
+    """A canonical URL without session path parameters and, where the site maps AMP and print
+    variants to the article (`variants`), without those."""
     parts = urlsplit(url)
     path = parts.path
     if ";" in path:
         path = SESSION_PATH_PARAM.sub("", path) or "/"
-    if site:
+    if variants:
         path = _article_path(path)
     return url if path == parts.path else urlunsplit(parts._replace(path=path))
 
@@ -229,13 +217,3 @@ def is_fetchable(url: str) -> bool:
     """Only http(s) URLs are ever fetched; file:, data: and the rest are refused."""
     scheme, sep, _ = url.partition(":")
     return bool(sep) and scheme.strip().lower() in FETCHABLE_SCHEMES
-
-
-def is_article_url(url: str) -> bool:
-    return bool(ARTICLE_PATH.match(urlsplit(url).path))
-
-
-def edition(url: str) -> str:
-    """'fr' for the French edition, 'ar' for the Arabic one, from the URL path."""
-    path = urlsplit(url).path
-    return "fr" if path == "/fr" or path.startswith("/fr/") else "ar"

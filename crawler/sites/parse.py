@@ -1,16 +1,58 @@
-"""Page objects: pure functions from (url, text or HTML) to item dataclasses.
+"""From a fetched page to what its site's page object extracts (pure: bytes in, a Page out).
 
-No Scrapy import and no I/O here. One module per site.
+The page object is the one of the URL's site (by host, crawler.sites.registry); a page of a
+host no site claims is read by the page object of `site`, the site being crawled (a site's
+pages replayed or served from another host, as in tests and benchmarks on 127.0.0.1).
 """
 
-from crawler.items import Page
-from crawler.pages.maghress import PARSER_VERSION, PageError, parse_page
-from crawler.text import decode_page
+from __future__ import annotations
 
-__all__ = ["PARSER_VERSION", "PageError", "parse_bytes", "parse_page"]
+import importlib
+from functools import cache
+from types import ModuleType
+
+from crawler.core.items import Page, PageError
+from crawler.core.text import decode_page
+from crawler.sites import registry
+from crawler.sites.spec import SiteSpec
+
+__all__ = ["NoPageObject", "PageError", "page_object", "parse_bytes", "parse_text", "parser_version", "site_of"]
 
 
-def parse_bytes(url: str, body: bytes, content_type: str = "") -> Page:
+class NoPageObject(PageError):
+    """No page object reads pages of this URL."""
+
+
+@cache
+def page_object(spec: SiteSpec) -> ModuleType | None:
+    """The site's page object module (parse_page, PARSER_VERSION), or None if it has none."""
+    if not spec.page_object:
+        return None
+    return importlib.import_module(f"{spec.package}.{spec.page_object}")
+
+
+def site_of(url: str, site: SiteSpec | None = None) -> SiteSpec | None:
+    """The site whose page object reads a URL: the URL's own site, else `site`."""
+    return registry.site_for_url(url) or site
+
+
+def parser_version(url: str, site: SiteSpec | None = None) -> str | None:
+    spec = site_of(url, site)
+    module = page_object(spec) if spec else None
+    return module.PARSER_VERSION if module else None
+
+
+def parse_text(url: str, content: str, *, is_html: bool | None = None, site: SiteSpec | None = None) -> Page:
+    """Parse a decoded page (HTML or saved text; is_html None: sniff it). NoPageObject when no
+    page object reads the URL, PageError when the input cannot be read as a page."""
+    spec = site_of(url, site)
+    module = page_object(spec) if spec else None
+    if module is None:
+        raise NoPageObject(f"no page object for {url}")
+    return module.parse_page(url, content, is_html=is_html)
+
+
+def parse_bytes(url: str, body: bytes, content_type: str = "", *, site: SiteSpec | None = None) -> Page:
     """Decode a fetched page (HTTP Content-Type, <meta>, else UTF-8 or windows-1252) and parse it."""
     is_html = True if "html" in content_type.lower() else None  # None: sniff the content
-    return parse_page(url, decode_page(body, content_type), is_html=is_html)
+    return parse_text(url, decode_page(body, content_type), is_html=is_html, site=site)

@@ -14,9 +14,12 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.items import Article, Headline, Page
-from crawler.text import collapse_ws
-from crawler.urls import canonicalize, edition, is_article_url, is_fetchable
+from crawler.core.items import Article, Headline, Page, PageError
+from crawler.core.text import collapse_ws
+from crawler.frontier.urls import canonicalize, is_fetchable
+from crawler.sites import registry
+
+SITE = registry.site("maghress")
 
 # The version of this page object: recorded with every row it extracts. Raise it whenever a
 # change can alter what is extracted from an archived page, so that re-parsed rows show it.
@@ -27,14 +30,15 @@ CREDIT_FR = re.compile(r"Publié dans (?P<publisher>.+?) le (?P<d>\d{1,2}) ?- ?(
 CREDIT_AR = re.compile(r"نشر في (?P<publisher>.+?) يوم (?P<d>\d{1,2}) ?- ?(?P<m>\d{1,2}) ?- ?(?P<y>\d{4})")
 CREDIT_PATTERNS = (("fr", CREDIT_FR), ("ar", CREDIT_AR))
 CLOSING_MARKERS = ("depuis sa source", "من مصدره")
-CLOSING_LINE = re.compile(r"^(Cliquez ici pour lire l.article depuis sa source|انقر هنا لقراءة الخبر من مصدره)\.?$")
-REPORT_BOX_LINES = (
-    "Merci d'avoir signalé!",
-    "Cette image sera automatiquement bloquée après qu'elle soit signalée par plusieurs personnes.",
+# The closing sentences of site.toml, any apostrophe style, the final full stop optional.
+CLOSING_LINE = re.compile(
+    "^(%s)\\.?$" % "|".join(re.escape(s.rstrip(".")).replace("'", ".") for s in SITE.closing)
 )
+REPORT_BOX_LINES = SITE.report_box
 REPORT_BOX_MARKERS = ("Merci d'avoir signal", "Merci d’avoir signal", "automatiquement bloqu")
 # Ticker items in a text page: four no-break spaces (or ordinary spaces, as other tools save them).
 TEXT_TICKER_SEPARATOR = re.compile(r"[\u00a0 ]{4}")
+LANGUAGES = tuple(edition.language for edition in SITE.editions)
 
 # --- HTML selectors, tried in order ----------------------------------------------------------
 HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
@@ -58,10 +62,6 @@ BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody td th thead tr ul".split()
 )
-
-
-class PageError(ValueError):
-    """The input cannot be read as a page."""
 
 
 def parse_page(url: str, content: str, *, is_html: bool | None = None) -> Page:
@@ -262,7 +262,7 @@ class HtmlPage:
 
     def language(self) -> str:
         lang = (self.doc.get("lang") or "").lower()[:2]
-        return lang if lang in ("fr", "ar") else edition(self.url)
+        return lang if lang in LANGUAGES else SITE.language(self.url)
 
     def title(self) -> str | None:
         credit_pos = self.order[self.credit_el]
@@ -336,7 +336,7 @@ class HtmlPage:
         for a, href in self.anchors:
             if self.order[a] >= limit:
                 break
-            if not is_article_url(href):
+            if not SITE.is_article(href):
                 continue
             parent = a.getparent()
             wrapped = parent.tag in TICKER_ITEM_WRAPPERS and len(parent) == 1
