@@ -35,8 +35,9 @@ import os
 import shlex
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
+
+from crawler.core import clock
 
 POLL_INTERVAL = 0.1  # seconds between attempts while waiting
 
@@ -59,11 +60,6 @@ def lock_path_for(db_path: str | os.PathLike) -> Path:
     """The lock file of an archive: the archive's path with ``.lock`` appended."""
     db_path = Path(db_path)
     return db_path.with_name(db_path.name + ".lock")
-
-
-def _utc_stamp(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now(timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -215,7 +211,7 @@ class ArchiveLock:
             os.close(fd)
 
     def _write_holder(self) -> None:
-        data = {"pid": os.getpid(), "since": _utc_stamp(), "command": self.command}
+        data = {"pid": os.getpid(), "since": clock.timestamp(), "command": self.command}
         payload = (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, payload, 0)

@@ -1,7 +1,9 @@
-"""The archive: the only module that imports sqlite_utils.
+"""The archive: one SQLite file, through sqlite-utils.
 
-Schema by migrations (sqlite-utils' Migrations), WAL mode, one writer, batched writes inside
-transactions. A batch that fails is retried row by row, so an invalid row costs only itself.
+`Archive(path)` opens it (WAL, foreign keys, a busy timeout); `migrate()` brings its schema up
+to date (crawler.archive.schema), once, by whoever owns the process; the methods below are the
+archive's batched writes and the reads the crawl needs. A batch is one transaction; a batch
+that fails is retried row by row, so an invalid row costs only itself.
 """
 
 from __future__ import annotations
@@ -13,238 +15,9 @@ from pathlib import Path
 from typing import Iterable
 
 import sqlite_utils
-from sqlite_utils.migrations import Migrations
 
-from crawler.fold import fold
-
-FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # folds accents: "metropole" finds "métropole"
-migrations = Migrations("newsarchive")
-
-
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE crawls (
-            id INTEGER PRIMARY KEY,
-            started TEXT NOT NULL,
-            finished TEXT,
-            source TEXT,
-            stats TEXT
-        )"""
-    )
-    db.execute(
-        """
-        CREATE TABLE articles (
-            url TEXT PRIMARY KEY,
-            title TEXT NOT NULL CHECK (title <> ''),
-            publisher TEXT NOT NULL CHECK (publisher <> ''),
-            published TEXT NOT NULL CHECK (published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-            language TEXT NOT NULL CHECK (language IN ('fr', 'ar')),
-            body TEXT NOT NULL CHECK (body <> ''),
-            original_url TEXT,
-            image_url TEXT,
-            content_hash TEXT NOT NULL,
-            first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX articles_content_hash ON articles (content_hash)")
-    db.execute("CREATE INDEX articles_publisher_published ON articles (publisher, published)")
-    db.execute(
-        """
-        CREATE TABLE headlines (
-            id INTEGER PRIMARY KEY,
-            text TEXT NOT NULL CHECK (text <> ''),
-            key TEXT NOT NULL UNIQUE,
-            url TEXT,
-            first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL
-        )"""
-    )
-    db.execute(
-        """
-        CREATE TABLE headline_sightings (
-            headline INTEGER NOT NULL REFERENCES headlines (id),
-            crawl INTEGER NOT NULL REFERENCES crawls (id),
-            position INTEGER NOT NULL CHECK (position >= 1),
-            page_url TEXT NOT NULL,
-            seen_at TEXT NOT NULL,
-            PRIMARY KEY (headline, crawl)
-        )"""
-    )
-    db.execute("CREATE INDEX headline_sightings_crawl ON headline_sightings (crawl)")
-    db["articles"].enable_fts(["title", "body"], create_triggers=True, tokenize=FTS_TOKENIZE)
-    db["headlines"].enable_fts(["text"], create_triggers=True, tokenize=FTS_TOKENIZE)
-
-
-@migrations()
-def m002_captures_and_versions(db: sqlite_utils.Database) -> None:
-    """Every WARC record of a response indexed; article history; each extracted row's provenance."""
-    db.execute(
-        """
-        CREATE TABLE captures (
-            id TEXT PRIMARY KEY,
-            crawl INTEGER REFERENCES crawls (id),
-            url TEXT NOT NULL,
-            canonical_url TEXT NOT NULL,
-            fetched_at TEXT NOT NULL,
-            status INTEGER,
-            content_type TEXT,
-            payload_digest TEXT NOT NULL,
-            record_type TEXT NOT NULL CHECK (record_type IN ('response', 'revisit', 'resource')),
-            refers_to TEXT,
-            warc_file TEXT NOT NULL,
-            warc_offset INTEGER NOT NULL,
-            warc_length INTEGER NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX captures_canonical_url ON captures (canonical_url, fetched_at)")
-    db.execute("CREATE INDEX captures_fetched_at ON captures (fetched_at)")
-    db.execute("CREATE INDEX captures_crawl ON captures (crawl)")
-    db.execute(
-        """
-        CREATE TABLE article_versions (
-            id INTEGER PRIMARY KEY,
-            url TEXT NOT NULL REFERENCES articles (url),
-            version INTEGER NOT NULL CHECK (version >= 1),
-            title TEXT NOT NULL,
-            publisher TEXT NOT NULL,
-            published TEXT NOT NULL,
-            language TEXT NOT NULL,
-            body TEXT NOT NULL,
-            original_url TEXT,
-            image_url TEXT,
-            content_hash TEXT NOT NULL,
-            first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL,
-            capture TEXT,
-            parser_version TEXT,
-            UNIQUE (url, version)
-        )"""
-    )
-    for table, column in (
-        ("articles", "version"), ("articles", "capture"), ("articles", "parser_version"),
-        ("headlines", "capture"), ("headlines", "parser_version"),
-        ("headline_sightings", "capture"), ("headline_sightings", "parser_version"),
-    ):
-        db[table].add_column(column, int if column == "version" else str)
-    # Articles stored before this migration become their own first version.
-    db.execute(
-        """
-        INSERT INTO article_versions (url, version, title, publisher, published, language, body,
-                                      original_url, image_url, content_hash, first_seen, last_seen)
-        SELECT url, 1, title, publisher, published, language, body, original_url, image_url,
-               content_hash, first_seen, last_seen FROM articles"""
-    )
-    db.execute("UPDATE articles SET version = 1")
-
-
-@migrations()
-def m003_frontier_and_runs(db: sqlite_utils.Database) -> None:
-    """The crawl's memory (urls), what each run did (crawls), articles gone from the site."""
-    db.execute(
-        """
-        CREATE TABLE urls (
-            url TEXT PRIMARY KEY,
-            kind TEXT NOT NULL CHECK (kind IN ('front', 'listing', 'article', 'feed', 'sitemap', 'other')),
-            status TEXT NOT NULL CHECK (status IN ('discovered', 'fetched', 'failed', 'skipped')),
-            reason TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            checks INTEGER NOT NULL DEFAULT 0,
-            last_status INTEGER,
-            etag TEXT,
-            last_modified TEXT,
-            first_seen TEXT NOT NULL,
-            last_fetched TEXT,
-            next_due TEXT,
-            depth INTEGER NOT NULL DEFAULT 0,
-            gone_since TEXT,
-            crawl INTEGER REFERENCES crawls (id)
-        )"""
-    )
-    db.execute("CREATE INDEX urls_next_due ON urls (next_due)")
-    db.execute("CREATE INDEX urls_status ON urls (status, reason)")
-    for column, kind in (
-        ("trigger", str), ("pages_fetched", int), ("not_modified", int), ("failed", str), ("skipped", str),
-        ("new_articles", int), ("new_versions", int), ("new_headlines", int), ("sightings", int),
-    ):
-        db["crawls"].add_column(column, kind)
-    db["articles"].add_column("gone_since", str)
-    db.execute(
-        """
-        CREATE VIEW headline_timeline AS
-        SELECT h.id, h.text, h.url, h.first_seen, h.last_seen,
-               count(s.crawl) AS crawls, min(s.position) AS best_position,
-               round((julianday(h.last_seen) - julianday(h.first_seen)) * 24, 2) AS hours_on_ticker
-        FROM headlines h LEFT JOIN headline_sightings s ON s.headline = h.id
-        GROUP BY h.id"""
-    )
-
-
-@migrations()
-def m004_folded_search(db: sqlite_utils.Database) -> None:
-    """One search index over articles and headlines, of folded text (crawler.fold): French
-    accents and Arabic letter variants, tatweel and diacritics folded; queries are folded alike."""
-    db.execute(
-        """CREATE VIRTUAL TABLE search_fts USING fts5(
-               kind UNINDEXED, ref UNINDEXED, title, body, tokenize = "unicode61 remove_diacritics 2")"""
-    )
-    for row in db.query("SELECT url, title, body FROM articles"):
-        _index_article(db, row["url"], row["title"], row["body"])
-    for row in db.query("SELECT id, text FROM headlines"):
-        _index_headline(db, row["id"], row["text"])
-
-
-# search_fts rowids: an article's rowid in articles, a headline's id negated (one lookup each).
-def _index_article(db: sqlite_utils.Database, url: str, title: str, body: str) -> None:
-    rowid = db.execute("SELECT rowid FROM articles WHERE url = ?", [url]).fetchone()[0]
-    db.execute("DELETE FROM search_fts WHERE rowid = ?", [rowid])
-    db.execute("INSERT INTO search_fts (rowid, kind, ref, title, body) VALUES (?, 'article', ?, ?, ?)",
-               [rowid, url, fold(title), fold(body)])
-
-
-def _index_headline(db: sqlite_utils.Database, headline_id: int, text: str) -> None:
-    db.execute("DELETE FROM search_fts WHERE rowid = ?", [-headline_id])
-    db.execute("INSERT INTO search_fts (rowid, kind, ref, title, body) VALUES (?, 'headline', ?, ?, '')",
-               [-headline_id, str(headline_id), fold(text)])
-
-
-@migrations()
-def m005_groups_and_stories(db: sqlite_utils.Database) -> None:
-    """Duplicates grouped, not dropped: article groups (exact and near copies), headline stories."""
-    db.execute(
-        """
-        CREATE TABLE article_groups (
-            url TEXT PRIMARY KEY REFERENCES articles (url),
-            grp TEXT NOT NULL,
-            similarity REAL NOT NULL,
-            method TEXT NOT NULL CHECK (method IN ('first', 'exact', 'near')),
-            first_seen TEXT NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX article_groups_grp ON article_groups (grp)")
-    # The near-duplicate index: one MinHash signature per group (its first-seen member).
-    db.execute("CREATE TABLE group_signatures (grp TEXT PRIMARY KEY, signature BLOB NOT NULL)")
-    db.execute(
-        """
-        CREATE TABLE stories (
-            headline INTEGER PRIMARY KEY REFERENCES headlines (id),
-            story INTEGER NOT NULL,
-            similarity REAL NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX stories_story ON stories (story)")
-    # The URL as it was found (link, feed, seed) beside the canonical one (articles.url).
-    db["articles"].add_column("fetched_url", str)
-    # Articles stored before: each its own group, except copies of the same text.
-    db.execute(
-        """
-        INSERT INTO article_groups (url, grp, similarity, method, first_seen)
-        SELECT a.url, f.url, 1.0, CASE WHEN a.url = f.url THEN 'first' ELSE 'exact' END, a.first_seen
-        FROM articles a JOIN articles f ON f.url = (
-            SELECT url FROM articles WHERE content_hash = a.content_hash ORDER BY first_seen, url LIMIT 1)"""
-    )
+from crawler.archive.schema import index_article, index_headline, migrations
+SQL_VARIABLES = 500  # values bound in one "IN (...)": well under SQLite's limit of 32,766
 
 
 class ArchiveError(Exception):
@@ -262,8 +35,30 @@ def _reason(exc: sqlite3.Error) -> str:
     return str(exc).split(":")[0].strip().lower().replace(" ", "_")[:60] or "sqlite_error"
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_file(path: str | Path) -> None:
+    """ArchiveError unless `path` is an SQLite file or nothing yet (a new archive): a check of
+    the file's first bytes, without opening it."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ArchiveError(f"cannot open archive {path}: {exc.strerror or exc}") from None
+    if header and header != SQLITE_HEADER:
+        raise ArchiveError(f"cannot open archive {path}: file is not a database")
+
+
 class Archive:
-    """An archive file: open it (migrating the schema), read from it, write to it in batches."""
+    """An archive file: open it, migrate it (once, explicitly), read from it, write to it in batches.
+
+    One connection, used from one thread at a time: a crawl opens it once, on its writer thread
+    (crawler.crawl.extension), and hands it to what needs it.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -273,32 +68,65 @@ class Archive:
             self.db.execute("PRAGMA busy_timeout = 10000")
             self.db.enable_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
-            migrations.apply(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"cannot open archive {self.path}: {exc}") from None
+
+    def migrate(self) -> Archive:
+        """Bring the schema up to date (the migrations not applied yet, in order)."""
+        try:
+            migrations.apply(self.db)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot migrate archive {self.path}: {exc}") from None
+        return self
+
+    @classmethod
+    def open(cls, path: str | Path) -> Archive:
+        """Open an archive and bring its schema up to date: what a process that owns it does first."""
+        archive = cls(path)
+        try:
+            return archive.migrate()
+        except ArchiveError:
+            archive.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
 
-    # --- crawls ---------------------------------------------------------------------------------
-    def start_crawl(self, started: str, source: str) -> int:
-        with self.db.atomic():
-            return self.db["crawls"].insert({"started": started, "source": source}).last_pk
+    def __enter__(self) -> Archive:
+        return self
 
-    def finish_crawl(self, crawl_id: int, finished: str, stats: dict) -> None:
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # --- crawls ---------------------------------------------------------------------------------
+    def start_crawl(self, started: str, source: str, site: str | None = None) -> int:
+        with self.db.atomic():
+            return self.db["crawls"].insert({"started": started, "source": source, "site": site}).last_pk
+
+    def finish_crawl(self, crawl_id: int, finished: str, stats: dict, summary: dict | None = None) -> None:
+        """Close a crawl's row: when, its Scrapy stats as JSON, and its summary columns."""
         with self.db.atomic():
             self.db["crawls"].update(
-                crawl_id, {"finished": finished, "stats": json.dumps(stats, default=str, sort_keys=True)}
+                crawl_id,
+                {"finished": finished, "stats": json.dumps(stats, default=str, sort_keys=True), **(summary or {})},
             )
 
-    # --- reads used by deduplication --------------------------------------------------------
+    def crawl_sites(self) -> dict[int, str | None]:
+        """crawl id -> the site it crawled (None: an import of another tool's WARC files; crawls
+        made before sites were recorded give "")."""
+        return {
+            row["id"]: None if (row["source"] or "").startswith("import:") else (row["site"] or "")
+            for row in self.db.query("SELECT id, source, site FROM crawls")
+        }
+
+    # --- reads of the crawl's state ---------------------------------------------------------
     def article_hashes(self) -> dict[str, str]:
         """url -> content hash of every stored article."""
         return {row["url"]: row["content_hash"] for row in self.db.query("SELECT url, content_hash FROM articles")}
 
-    def headline_ids(self) -> dict[str, tuple[int, str | None]]:
-        """headline key -> (id, url) of every stored headline."""
-        return {row["key"]: (row["id"], row["url"]) for row in self.db.query("SELECT id, key, url FROM headlines")}
+    def headline_keys(self) -> set[str]:
+        """The key of every stored headline."""
+        return {row["key"] for row in self.db.query("SELECT key FROM headlines")}
 
     # --- batched writes ---------------------------------------------------------------------
     def _write(self, rows: list[dict], write_one, on_retry=None) -> BatchResult:
@@ -401,7 +229,7 @@ class Archive:
             )
             if same is None:  # a text new to this URL: the index follows the articles row
                 current = self.db.execute("SELECT title, body FROM articles WHERE url = :url", row).fetchone()
-                _index_article(self.db, row["url"], current[0], current[1])
+                index_article(self.db, row["url"], current[0], current[1])
             if new_version:
                 added.append(row["url"])
 
@@ -439,13 +267,13 @@ class Archive:
             texts = {row["key"]: row["text"] for row in rows}
             with self.db.atomic():
                 for key in new:
-                    _index_headline(self.db, ids[key], texts[key])
+                    index_headline(self.db, ids[key], texts[key])
         return result, ids
 
     def _headline_ids(self, keys: list[str]) -> dict[str, int]:
         ids: dict[str, int] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for start in range(0, len(keys), SQL_VARIABLES):
+            chunk = keys[start : start + SQL_VARIABLES]
             marks = ",".join("?" * len(chunk))
             for row in self.db.query(f"SELECT id, key FROM headlines WHERE key IN ({marks})", chunk):
                 ids[row["key"]] = row["id"]
@@ -573,10 +401,6 @@ class Archive:
     def transaction(self):
         """One transaction around several batches (nested batches become savepoints)."""
         return self.db.atomic()
-
-    def record_run(self, crawl_id: int, summary: dict) -> None:
-        with self.db.atomic():
-            self.db["crawls"].update(crawl_id, summary)
 
     def last_runs(self, n: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM crawls ORDER BY id DESC LIMIT ?", [n]))

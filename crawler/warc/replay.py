@@ -1,8 +1,8 @@
 """What replay answers requests from (no Scrapy here): a folder of saved pages laid out by
 URL, or WARC files (the archive's own, or any other tool's).
 
-https://www.maghress.com/fr/marocdiplomatique/25429 is looked up as
-<mirror>/www.maghress.com/fr/marocdiplomatique/25429 (the exact file, as for robots.txt),
+https://www.example.com/fr/paper/25429 is looked up as
+<mirror>/www.example.com/fr/paper/25429 (the exact file, as for robots.txt),
 then with the extensions .html, .htm and .txt, then as <path>/index.<ext>. A URL with a
 query string adds "?<query>" to the file name. A URL missing from the mirror is skipped
 with the reason "not_in_mirror" and never fetched.
@@ -12,7 +12,8 @@ line "path<TAB>captured_at", then one line per file, path relative to the mirror
 an ISO 8601 UTC time. Replayed pages take that time as when they were seen.
 
 WARC replay answers each URL with its last capture (status, headers and the raw payload, a
-revisit resolved to the record it refers to) and the capture's time.
+revisit resolved to the record it refers to) and the capture's time. Revisits are resolved by
+`resolved_captures`, which importing another tool's WARC files uses too.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from crawler.urls import canonicalize
-from crawler.warc import WarcError, iter_captures, read_record, warc_paths
+from crawler.frontier.urls import canonicalize, is_fetchable
+from crawler.warc.reader import iter_captures, read_record
+from crawler.warc.records import Capture, ErrorHandler, WarcError, warc_paths
 
 EXTENSIONS = (".html", ".htm", ".txt")
+EXPECTED_SUFFIX = ".expected.json"  # the expected parse of a saved page, beside it
 CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"}
 CAPTURES_FILE = "captures.tsv"
 
@@ -89,6 +93,15 @@ class Mirror:
     def captured_at(self, path: Path) -> str | None:
         return self.captures.get(path.relative_to(self.root).as_posix())
 
+    def saved_pages(self) -> list[Path]:
+        """Every saved page of the mirror (.html, .htm, .txt; robots.txt is not a page)."""
+        return sorted(p for p in self.root.rglob("*") if p.suffix.lower() in CONTENT_TYPES and p.name != "robots.txt")
+
+    def url_of(self, page: Path) -> str:
+        """The URL a saved page was saved from: https://<host>/<path without extension>."""
+        rel = Path(page).resolve().relative_to(self.root).with_suffix("").as_posix()
+        return "https://" + rel.removesuffix("/index")
+
     def lookup(self, url: str) -> ReplayHit | None:
         path = self.find(url)
         if path is None:
@@ -110,25 +123,11 @@ class WarcReplay:
             raise MirrorError(f"no WARC files in {path}")
         self.index: dict[str, tuple[Path, int, Path, int]] = {}  # url -> record, payload record
         self.skipped: list[str] = []
-        holders: dict[tuple[str, str], tuple[Path, int]] = {}  # (url, digest) -> payload record
-        by_digest: dict[str, tuple[Path, int]] = {}
-        for warc in self.paths:
-            try:
-                captures = iter_captures(warc, on_error=self._skip)
-                for c in captures:
-                    url = canonicalize(c.url)
-                    if c.record_type == "revisit":
-                        payload = holders.get((url, c.payload_digest)) or by_digest.get(c.payload_digest)
-                        if payload is None:
-                            self._skip(warc.name, c.offset, f"revisit of {c.url} refers to no record here")
-                            continue
-                    else:
-                        payload = (warc, c.offset)
-                        holders[(url, c.payload_digest)] = payload
-                        by_digest.setdefault(c.payload_digest, payload)
-                    self.index[url] = (warc, c.offset, *payload)
-            except WarcError as exc:
-                raise MirrorError(str(exc)) from None
+        try:
+            for path, capture, payload_path, payload in resolved_captures(self.paths, on_error=self._skip):
+                self.index[canonicalize(capture.url)] = (path, capture.offset, payload_path, payload.offset)
+        except WarcError as exc:
+            raise MirrorError(str(exc)) from None
 
     def _skip(self, filename: str, offset: int, reason: str) -> None:
         self.skipped.append(f"{filename}@{offset}: {reason}")
@@ -143,3 +142,28 @@ class WarcReplay:
         if (payload_warc, payload_offset) != (warc, offset):
             body = read_record(payload_warc.parent, payload_warc.name, payload_offset).body
         return ReplayHit(record.status or 200, list(record.headers), body, record.fetched_at)
+
+
+def resolved_captures(paths: Iterable[Path], *, on_error: ErrorHandler | None = None
+                      ) -> Iterator[tuple[Path, Capture, Path, Capture]]:
+    """(file, capture, file of its payload, the capture holding its payload) for every http(s)
+    capture of WARC files read in order, a revisit resolved to the record it refers to: the
+    same URL's earlier capture with that payload digest, else any earlier capture with it. A
+    revisit that refers to no record read before is reported through on_error and skipped."""
+    by_url: dict[tuple[str, str], tuple[Path, Capture]] = {}
+    by_digest: dict[str, tuple[Path, Capture]] = {}
+    for path in paths:
+        for capture in iter_captures(path, on_error=on_error):
+            if not is_fetchable(capture.url):
+                continue
+            url, digest = canonicalize(capture.url), capture.payload_digest
+            if capture.record_type == "revisit":
+                holder = by_url.get((url, digest)) or by_digest.get(digest)
+                if holder is None:
+                    if on_error is not None:
+                        on_error(path.name, capture.offset, f"revisit of {capture.url} refers to no record here")
+                    continue
+            else:
+                holder = by_url[(url, digest)] = (path, capture)
+                by_digest.setdefault(digest, holder)
+            yield path, capture, *holder

@@ -1,0 +1,147 @@
+"""Group copies, within a crawl and across crawls: copies are grouped, not thrown away.
+
+Articles: by canonical URL (the same URL twice in a crawl is stored once) and by their text: a
+new URL whose normalised body hashes like an archived one joins that article's group ("exact"),
+else MinHash LSH over word shingles (crawler.grouping.articles) finds a near copy ("near") or
+opens a new group ("first"). The index keeps one signature per group, stored with the archive,
+so next month's crawl still matches this month's articles. Headlines: by their folded text
+(case, spacing, quotes), for the crawl: only what is new to this crawl, or a better position,
+is stored; a headline never seen before is put in a story (crawler.grouping.stories) with the
+headlines that report the same event.
+
+Pure: the archive's state comes in as a `GroupingState` (the host reads it from the archive)
+and what must be stored goes out with each `Outcome`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crawler.core import stats as keys
+from crawler.core.items import Article, Ticker
+from crawler.core.text import content_hash, headline_key
+from crawler.grouping.articles import ArticleGroups
+from crawler.grouping.stories import StoryGroups
+from crawler.processing.drop import Drop
+
+
+@dataclass
+class Sighting:
+    """A headline as seen by one crawl: best position, first page and time, URL when known."""
+
+    key: str  # the folded text that identifies the headline
+    text: str
+    url: str | None
+    position: int
+    page_url: str
+    seen_at: str
+    capture: str | None = None
+    parser_version: str | None = None
+    story: str | None = None  # the key of the story's first headline (new headlines only)
+    story_similarity: float | None = None
+
+
+@dataclass
+class GroupingState:
+    """What grouping needs of the archive, read at the start of a crawl (or of a re-parsed crawl)."""
+
+    hashes: dict[str, str] = field(default_factory=dict)  # url -> content hash of every article
+    groups: dict[str, str] = field(default_factory=dict)  # url -> its group
+    signatures: list[tuple[str, bytes]] = field(default_factory=list)  # (group, MinHash) per group
+    stories: list[dict] = field(default_factory=list)  # key, text, story (key) of every headline with one
+
+
+@dataclass
+class Outcome:
+    """An item after processing, and what the archive must store beside it."""
+
+    item: Article | Ticker
+    signature: bytes | None = None  # articles: the MinHash of a new group's first member
+    sightings: list[Sighting] = field(default_factory=list)  # tickers: new or improved this crawl
+
+
+class Grouper:
+    """The grouping state of one crawl."""
+
+    def __init__(self, state: GroupingState, *, boilerplate=()):
+        self.hash_by_url = dict(state.hashes)
+        self.url_by_hash = {h: url for url, h in sorted(self.hash_by_url.items(), reverse=True)}
+        self.groups = dict(state.groups)
+        self.article_groups = ArticleGroups(boilerplate=boilerplate)
+        self.article_groups.load(state.signatures)
+        self.stories = StoryGroups()
+        self.stories.load((row["story"], row["key"], row["text"]) for row in state.stories)
+        self.story_keys = {row["key"] for row in state.stories}  # headlines already in a story
+        self.crawled_urls: set[str] = set()
+        self.sightings: dict[str, Sighting] = {}
+
+    def article(self, article: Article, stats) -> Outcome:
+        if article.url in self.crawled_urls:
+            stats.inc_value(keys.SAME_URL_IN_CRAWL)
+            raise Drop(f"article already stored in this crawl: {article.url}")
+        article.content_hash = content_hash(article.paragraphs)
+        outcome = Outcome(article, signature=self._group(article, stats))
+        known = self.hash_by_url.get(article.url)
+        if known is None:
+            stats.inc_value(keys.ARTICLES_NEW)
+        elif known == article.content_hash:
+            stats.inc_value(keys.ARTICLES_UNCHANGED)
+        else:
+            stats.inc_value(keys.ARTICLES_CHANGED)
+        self.crawled_urls.add(article.url)
+        self.hash_by_url[article.url] = article.content_hash
+        self.url_by_hash.setdefault(article.content_hash, article.url)
+        return outcome
+
+    def _group(self, article: Article, stats) -> bytes | None:
+        """Put an article in its group of copies (an archived URL keeps the group it has); the
+        signature of a new group, to store."""
+        url = article.url
+        if url in self.groups:
+            article.group, article.group_method = self.groups[url], None  # stored already
+            return None
+        signature = None
+        holder = self.url_by_hash.get(article.content_hash)
+        if holder is not None and holder != url:
+            article.group = self.groups.get(holder, holder)
+            article.group_similarity, article.group_method = 1.0, "exact"
+        else:
+            assignment = self.article_groups.add(url, "\n".join(article.paragraphs))
+            article.group, article.group_similarity = assignment.group, round(assignment.similarity, 4)
+            article.group_method = "first" if assignment.new else "near"
+            signature = assignment.signature
+        self.groups[url] = article.group
+        stats.inc_value(keys.article_group(article.group_method))
+        return signature
+
+    def _story(self, sighting: Sighting, stats) -> None:
+        """Put a headline never seen before in its story."""
+        if sighting.key in self.story_keys:
+            return
+        self.story_keys.add(sighting.key)
+        assignment = self.stories.add(sighting.key, sighting.text)
+        sighting.story, sighting.story_similarity = assignment.story, round(assignment.similarity, 4)
+        stats.inc_value(keys.headline_story(joined=not assignment.new))
+
+    def ticker(self, ticker: Ticker, stats) -> Outcome:
+        """The sightings of the ticker that are new or improved in this crawl."""
+        changed = []
+        for headline in ticker.headlines:
+            key = headline_key(headline.text)
+            seen = self.sightings.get(key)
+            if seen is None:
+                seen = Sighting(key, headline.text, headline.url, headline.position, ticker.page_url,
+                                ticker.seen_at, ticker.capture, ticker.parser_version)
+                self._story(seen, stats)
+                self.sightings[key] = seen
+                changed.append(seen)
+                continue
+            better = headline.position < seen.position or (seen.url is None and headline.url is not None)
+            seen.position = min(seen.position, headline.position)
+            seen.url = seen.url or headline.url
+            if better:
+                changed.append(seen)
+        repeated = len(ticker.headlines) - len(changed)
+        if repeated:
+            stats.inc_value(keys.HEADLINES_REPEATED, repeated)
+        return Outcome(ticker, sightings=changed)
