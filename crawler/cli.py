@@ -1,4 +1,4 @@
-"""The newsarchive command line: a thin layer over crawler.* functions."""
+"""The newsarchive command line: a thin layer over the packages of crawler/."""
 
 from __future__ import annotations
 
@@ -9,15 +9,19 @@ from pathlib import Path
 
 import click
 
-from crawler.mirror import CONTENT_TYPES, MirrorError
-from crawler.pages import PageError, parse_bytes
-from crawler.seeds import DEFAULT_MIRROR, DEFAULT_SEEDS
-from crawler.lock import ArchiveLock, LockError
-from crawler.storage import ArchiveError
+from crawler.archive.lock import ArchiveLock, LockError
+from crawler.archive.store import Archive, ArchiveError
+from crawler.core import clock
+from crawler.core import stats as keys
+from crawler.core.items import PageError
+from crawler.crawl import settings as crawl_settings
+from crawler.sites import registry
+from crawler.sites.parse import parse_bytes
+from crawler.warc.replay import CONTENT_TYPES, EXPECTED_SUFFIX, Mirror, MirrorError
 
-DEFAULT_DB = Path("data/archive.db")
+DEFAULT_DB = Path(crawl_settings.NEWSARCHIVE_DB)
+DEFAULT_SITE = crawl_settings.NEWSARCHIVE_SITE
 PAGE_SUFFIXES = CONTENT_TYPES  # .html, .htm, .txt: the saved pages a mirror serves
-EXPECTED_SUFFIX = ".expected.json"
 COMPLETED = ("finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount")
 
 
@@ -25,7 +29,18 @@ class UserError(click.ClickException):
     """A one-line error for the user, exit status 1."""
 
 
-def parse_file(path: Path, url: str) -> dict:
+def _site(name: str):
+    try:
+        return registry.site(name)
+    except KeyError as exc:
+        raise UserError(str(exc)) from None
+
+
+SITE_OPTION = click.option("--site", "site_name", default=DEFAULT_SITE, show_default=True, metavar="NAME",
+                           help=f"The site: one of {', '.join(registry.names())}.")
+
+
+def parse_file(path: Path, url: str, site=None) -> dict:
     """The JSON object `newsarchive parse` prints for a saved page."""
     if path.suffix.lower() not in PAGE_SUFFIXES:
         raise UserError(f"{path}: not a saved page (expected .html, .htm or .txt)")
@@ -34,7 +49,7 @@ def parse_file(path: Path, url: str) -> dict:
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return parse_bytes(url, data, PAGE_SUFFIXES[path.suffix.lower()]).to_json()
+        return parse_bytes(url, data, PAGE_SUFFIXES[path.suffix.lower()], site=site).to_json()
     except PageError as exc:
         raise UserError(f"cannot parse {path}: {exc}") from None
 
@@ -52,13 +67,16 @@ def main():
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--url", required=True, help="The URL the page was saved from.")
-def parse(path: Path, url: str):
+@SITE_OPTION
+def parse(path: Path, url: str, site_name: str):
     """Parse a saved page (.html, .htm or .txt) and print its article and ticker as JSON.
+
+    The page object is the one of the URL's site, else of --site.
 
     Example: newsarchive parse seeds/site/www.maghress.com/fr/marocdiplomatique/25429.txt
     --url https://www.maghress.com/fr/marocdiplomatique/25429
     """
-    sys.stdout.buffer.write(dump_json(parse_file(path, url)).encode("utf-8"))
+    sys.stdout.buffer.write(dump_json(parse_file(path, url, _site(site_name))).encode("utf-8"))
 
 
 def _setting(pairs: tuple[str, ...]) -> dict:
@@ -74,36 +92,38 @@ def _setting(pairs: tuple[str, ...]) -> dict:
 @main.command()
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
               help="The archive file to write.")
+@SITE_OPTION
 @click.option("--replay", type=click.Path(path_type=Path), default=None,
               help="Answer every request from this mirror folder, or from WARC files (a .warc.gz file or a "
-                   "folder of them) [default: the bundled seeds/site/].")
+                   "folder of them) [default: the site's bundled mirror].")
 @click.option("--live", is_flag=True, help="Fetch from the web instead of a mirror.")
 @click.option("--full", is_flag=True,
               help="Fetch every known URL, not only what is new or due (the default is incremental).")
 @click.option("--wait", "wait", type=float, default=0, show_default=True, metavar="SECONDS",
               help="If another crawl holds the archive, wait up to this long for it (default: exit at once).")
-@click.option("--seeds", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SEEDS,
-              help="File of start URLs, one a line.")
+@click.option("--seeds", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File of start URLs, one a line [default: the site's, seeds/urls/<site>.txt].")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-def crawl(db: Path, replay: Path | None, live: bool, full: bool, wait: float, seeds: Path,
+def crawl(db: Path, site_name: str, replay: Path | None, live: bool, full: bool, wait: float, seeds: Path | None,
           settings: tuple[str, ...]):
-    """Crawl into the archive. With no options, replays the bundled mirror (no network).
+    """Crawl into the archive. With no options, replays the site's bundled mirror (no network).
+
+    The same crawl as `scrapy crawl <site>` in this project (scrapy.cfg).
 
     Examples: newsarchive crawl; newsarchive crawl --replay my-mirror/ --db data/test.db;
     newsarchive crawl --replay data/archive-warc/ --db data/copy.db; newsarchive crawl --live
     """
-    from crawler.crawl import run_crawl
+    from crawler.crawl.run import run_crawl
 
     if live and replay:
         raise UserError("--live and --replay exclude each other")
-    mirror = None if live else (replay or DEFAULT_MIRROR)
+    site = _site(site_name)
     overrides = _setting(settings)
+    overrides["NEWSARCHIVE_LOCK_WAIT"] = wait  # one crawl at a time writes an archive
     if full:
         overrides["NEWSARCHIVE_INCREMENTAL"] = False
     try:
-        db.parent.mkdir(parents=True, exist_ok=True)
-        with ArchiveLock(db, wait=wait):  # one crawl at a time writes an archive
-            stats = run_crawl(db, seeds, mirror, overrides)
+        stats = run_crawl(site, db, seeds=seeds, replay=replay, live=live, overrides=overrides)
     except (ArchiveError, MirrorError, LockError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -149,7 +169,8 @@ class _ProgressLine:
 @click.option("--url", "url_glob", metavar="PATTERN", help="Only captures whose URL matches this pattern (* and ?).")
 @click.option("--warc", type=click.Path(path_type=Path, exists=True), default=None,
               help="First index these WARC files (a file or a folder; any tool's) as a crawl, then re-parse them.")
-def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None):
+@SITE_OPTION
+def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None, site_name: str):
     """Re-parse archived responses with the current page objects; no network.
 
     Updates articles (a changed text becomes a new version), headlines and sightings from the
@@ -158,26 +179,28 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
     Examples: newsarchive reparse; newsarchive reparse --since 2025-09-01 --url '*/fr/lesechos/*';
     newsarchive reparse --warc other-tool.warc.gz --db data/imported.db
     """
-    from crawler.reparse import ReparseError, import_warc, reparse as run_reparse, skipped_summary
-    from crawler.warc import WarcError
+    from crawler.ops.reparse import ReparseError, import_warc, reparse as run_reparse
+    from crawler.warc.records import WarcError
 
     since = _since(since)
     if not db.exists() and warc is None:
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
-    crawl = None
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         lock = ArchiveLock(db)
         lock.acquire()  # a re-parse writes the archive: never while a crawl does
     except LockError as exc:
         raise UserError(str(exc)) from None
+    crawl = None
     try:
-        if warc is not None:
-            crawl, indexed = import_warc(
-                db, warc, on_error=lambda f, o, r: click.echo(f"skipped damaged record {f}@{o}: {r}", err=True)
-            )
-            click.echo(f"indexed {indexed} captures from {warc} as crawl {crawl}", err=True)
-        stats = run_reparse(db, since=since, url_glob=url_glob, crawl=crawl, progress=_ProgressLine())
+        with Archive.open(db) as archive:
+            if warc is not None:
+                crawl, indexed = import_warc(
+                    archive, warc,
+                    on_error=lambda f, o, r: click.echo(f"skipped damaged record {f}@{o}: {r}", err=True))
+                click.echo(f"indexed {indexed} captures from {warc} as crawl {crawl}", err=True)
+            stats = run_reparse(archive, since=since, url_glob=url_glob, crawl=crawl, progress=_ProgressLine(),
+                                default_site=_site(site_name))
     except (ArchiveError, ReparseError, WarcError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -185,11 +208,11 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
     finally:
         lock.release()
     get = lambda key: stats.get(key, 0)  # noqa: E731
-    skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(skipped_summary(stats).items())) or "none"
+    skipped = ", ".join(f"{reason} {n}" for reason, n in keys.reparse_skips(stats).items()) or "none"
     click.echo(
-        f"reparse: {get('reparse/captures')} captures, {get('reparse/pages')} pages parsed, "
-        f"{get('store/articles/written')} articles written ({get('store/articles/new_versions')} new versions), "
-        f"{get('store/headlines/new')} new headlines, {get('store/sightings/written')} sightings written; "
+        f"reparse: {get(keys.REPARSE_CAPTURES)} captures, {get(keys.REPARSE_PAGES)} pages parsed, "
+        f"{get(keys.ARTICLES_WRITTEN)} articles written ({get(keys.NEW_VERSIONS)} new versions), "
+        f"{get(keys.HEADLINES_NEW)} new headlines, {get(keys.SIGHTINGS_WRITTEN)} sightings written; "
         f"skipped: {skipped} -> {db}",
         err=True,
     )
@@ -210,7 +233,7 @@ def schedule(every: str | None, cron: str | None, db: Path, max_runs: int | None
 
     Examples: newsarchive schedule --every 15m; newsarchive schedule --cron "0 * * * *" -- --live
     """
-    from crawler.schedule import ScheduleError, check_cron, parse_every, run_schedule
+    from crawler.ops.schedule import ScheduleError, check_cron, parse_every, run_schedule
 
     if (every is None) == (cron is None):
         raise UserError("give exactly one of --every and --cron")
@@ -234,20 +257,14 @@ def status(db: Path, runs: int):
 
     Example: newsarchive status --runs 5
     """
-    from crawler.clock import utc_now
-    from crawler.lock import ArchiveLock
-    from crawler.storage import Archive
-
     if not db.exists():
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
     try:
-        archive = Archive(db)
+        with Archive.open(db) as archive:
+            click.echo(format_status(archive.last_runs(runs), archive.due_summary(clock.timestamp()),
+                                     ArchiveLock(db).holder()))
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
-    try:
-        click.echo(format_status(archive.last_runs(runs), archive.due_summary(utc_now()), ArchiveLock(db).holder()))
-    finally:
-        archive.close()
 
 
 def format_status(runs: list[dict], due: list[dict], holder: dict | None) -> str:
@@ -284,13 +301,12 @@ def format_status(runs: list[dict], due: list[dict], holder: dict | None) -> str
 
 def crawl_summary(db: Path, stats: dict) -> str:
     get = lambda key: stats.get(key, 0)  # noqa: E731
-    dropped = sum(v for k, v in stats.items() if "/dropped/" in k and isinstance(v, int))
     return (
-        f"crawl {get('newsarchive/crawl_id')} {stats.get('finish_reason', 'unfinished')}: "
-        f"{get('spider/pages')} pages, {get('dedup/articles/new')} new articles, "
-        f"{get('dedup/articles/unchanged')} unchanged, {get('dedup/articles/changed')} changed, "
-        f"{get('store/headlines/new')} new headlines, "
-        f"{dropped} items dropped, {get('replay/skipped/not_in_mirror')} URLs not in mirror -> {db}"
+        f"crawl {get(keys.CRAWL_ID)} {stats.get('finish_reason', 'unfinished')}: "
+        f"{get(keys.PAGES)} pages, {get(keys.ARTICLES_NEW)} new articles, "
+        f"{get(keys.ARTICLES_UNCHANGED)} unchanged, {get(keys.ARTICLES_CHANGED)} changed, "
+        f"{get(keys.HEADLINES_NEW)} new headlines, "
+        f"{keys.dropped_total(stats)} items dropped, {get(keys.REPLAY_NOT_IN_MIRROR)} URLs not in mirror -> {db}"
     )
 
 
@@ -307,14 +323,13 @@ def serve(db: Path, host: str, port: int, immutable: bool, no_sql: bool):
 
     Example: newsarchive serve --db data/archive.db --port 8001
     """
-    from crawler.publish import serve as run_datasette
-    from crawler.storage import Archive
+    from crawler.publish.serve import serve as run_datasette
 
     if not db.exists():
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
     if not immutable:  # a snapshot is already migrated, and must not be written to
         try:
-            Archive(db).close()  # migrate to the current schema before Datasette reads it
+            Archive.open(db).close()  # the current schema, before Datasette reads it
         except ArchiveError as exc:
             raise UserError(str(exc)) from None
     click.echo(f"Serving {db} at http://{host}:{port}/", err=True)
@@ -326,51 +341,44 @@ def serve(db: Path, host: str, port: int, immutable: bool, no_sql: bool):
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
               help="The archive to snapshot (it may be crawled meanwhile).")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
-@click.option("--datasette-files", "datasette_files", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Also write metadata.json, plugins/ and templates/ into this folder, for `datasette publish`.")
-def publish(out: Path, db: Path, overwrite: bool, datasette_files: Path | None):
+def publish(out: Path, db: Path, overwrite: bool):
     """Write a consistent snapshot of the archive to OUT, to serve immutably or publish.
+
+    Any Datasette where newsarchive is installed serves it with the archive's pages and queries.
 
     Example: newsarchive publish dist/archive.db
     """
-    from crawler.publish import PublishError, snapshot, write_datasette_files
-    from crawler.storage import Archive
+    from crawler.archive.snapshot import SnapshotError, snapshot
 
     if not db.exists():
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
     try:
-        Archive(db).close()
+        Archive.open(db).close()  # the current schema, in the snapshot too
         snapshot(db, out, overwrite=overwrite)
-        if datasette_files is not None:
-            write_datasette_files(out, datasette_files)
-    except (ArchiveError, PublishError) as exc:
+    except (ArchiveError, SnapshotError) as exc:
         raise UserError(str(exc)) from None
     click.echo(f"snapshot of {db} written to {out} ({out.stat().st_size / 1e6:.1f} MB); "
                f"serve it with: newsarchive serve --db {out} --immutable --no-sql", err=True)
 
 
-def saved_pages(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.name != "robots.txt")
-
-
-def page_url(root: Path, page: Path) -> str:
-    """The URL a mirror file was saved from: https://<host>/<path without extension>."""
-    rel = page.relative_to(root).with_suffix("").as_posix()
-    rel = rel.removesuffix("/index") if rel.endswith("/index") else rel
-    return "https://" + rel
-
-
 @main.command()
-@click.option("--mirror", type=click.Path(path_type=Path, file_okay=False, exists=True), default=DEFAULT_MIRROR)
+@click.option("--mirror", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="The mirror folder [default: the site's bundled mirror].")
+@SITE_OPTION
 @click.option("--write", is_flag=True, help="Rewrite the expected files instead of showing the diff.")
-def expected(mirror: Path, write: bool):
+def expected(mirror: Path | None, site_name: str, write: bool):
     """Compare each saved page's parse with its .expected.json beside it (or --write them).
 
     Example: newsarchive expected   (exit status 1 and a diff when a parse changed)
     """
-    changed = 0
-    for page in saved_pages(mirror):
-        actual = dump_json(parse_file(page, page_url(mirror, page)))
+    site = _site(site_name)
+    try:
+        folder = Mirror(mirror or registry.mirror(site))
+    except MirrorError as exc:
+        raise UserError(str(exc)) from None
+    pages, changed = folder.saved_pages(), 0
+    for page in pages:
+        actual = dump_json(parse_file(page, folder.url_of(page), site))
         target = page.with_name(page.stem + EXPECTED_SUFFIX)
         before = target.read_text(encoding="utf-8") if target.exists() else ""
         if actual == before:
@@ -384,7 +392,7 @@ def expected(mirror: Path, write: bool):
             click.echo("".join(diff), nl=False)
     if changed and not write:
         raise UserError(f"{changed} expected file(s) differ from the parse; review, then run with --write")
-    click.echo(f"{len(saved_pages(mirror))} pages, {changed} expected file(s) {'written' if write else 'differ'}", err=True)
+    click.echo(f"{len(pages)} pages, {changed} expected file(s) {'written' if write else 'differ'}", err=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,2 @@
-"""Item pipelines, one concern each, in this order: normalize, validate, deduplicate, store.
-
-Each counts what it drops, and why, in the crawl's stats under its own prefix.
-"""
+"""Item pipelines: thin Scrapy adapters over the processing core (crawler.processing) and the
+archive (through the crawl's archive extension)."""

@@ -116,7 +116,8 @@ def test_second_crawl_adds_only_sightings(bundled):
 
 def test_full_text_search_of_the_crawled_archive(bundled):
     db = bundled[0]
-    hits = query(db, "SELECT a.url FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH 'metropole'")
+    hits = query(db, "SELECT a.url FROM search_fts JOIN articles a ON a.rowid = search_fts.rowid "
+                     "WHERE search_fts MATCH 'metropole' AND search_fts.kind = 'article'")
     assert sorted(h["url"] for h in hits) == ["https://www.maghress.com/fr/lesechos/102", SEED_URL]
 
 

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.lock import ArchiveLock
-from crawler.schedule import run_schedule
+from crawler.archive.lock import ArchiveLock
+from crawler.ops.schedule import run_schedule
 from tests.conftest import CLI, ROOT, count, query, run_cli
 
 PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.mirror import Mirror, MirrorError
+from crawler.warc.replay import Mirror, MirrorError
 from tests.conftest import MIRROR, SEED_PAGE
 
 

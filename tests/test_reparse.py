@@ -206,7 +206,7 @@ def test_reparse_of_another_tools_warc_parses_what_a_page_object_handles(tmp_pat
 
 
 def test_datasette_shows_changed_articles_side_by_side_and_one_articles_history(mirror, tmp_path):
-    from tests.test_datasette import get
+    from tests.conftest import fetch as get
 
     db = tmp_path / "archive.db"
     page = mirror / ARTICLE.relative_to(MIRROR)

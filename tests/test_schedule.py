@@ -15,9 +15,9 @@ from types import SimpleNamespace
 
 import pytest
 
-import crawler.schedule as schedule
-from crawler.lock import ArchiveLock, LockHeld
-from crawler.schedule import ScheduleError, next_run, parse_every, run_schedule
+import crawler.ops.schedule as schedule
+from crawler.archive.lock import ArchiveLock, LockHeld
+from crawler.ops.schedule import ScheduleError, next_run, parse_every, run_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 UTC = timezone.utc
@@ -30,7 +30,7 @@ HOLDER = textwrap.dedent(
     """
     import sys, time
     sys.path.insert(0, {root!r})
-    from crawler.lock import ArchiveLock
+    from crawler.archive.lock import ArchiveLock
     lock = ArchiveLock({db!r}, command="test-holder")
     lock.acquire()
     print("locked", flush=True)

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from crawler.storage import Archive, ArchiveError
+from crawler.archive.store import Archive, ArchiveError
 
 
 def article_row(url, **changes):
@@ -26,19 +26,25 @@ def article_row(url, **changes):
 
 @pytest.fixture
 def archive(tmp_path):
-    archive = Archive(tmp_path / "archive.db")
+    archive = Archive.open(tmp_path / "archive.db")
     yield archive
     archive.close()
 
 
 def test_migrations_create_the_schema_once(tmp_path):
     path = tmp_path / "archive.db"
-    Archive(path).close()
-    Archive(path).close()  # a second open applies nothing
+    Archive(path).close()  # opening alone migrates nothing: migrations run by one explicit call
     conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
+    with Archive(path) as archive:
+        assert len(archive.migrate().query("SELECT * FROM _sqlite_migrations")) == 6
+    Archive.open(path).close()  # a second migration applies nothing
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"articles", "headlines", "headline_sightings", "crawls", "articles_fts", "headlines_fts"} <= tables
-    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 5
+    assert {"articles", "headlines", "headline_sightings", "crawls", "search_fts"} <= tables
+    # One full-text index: the folded search_fts (no articles_fts / headlines_fts, no triggers).
+    assert {t for t in tables if t.endswith("_fts")} == {"search_fts"}
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 6
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -77,12 +83,20 @@ def test_headlines_keep_their_url_once_known(archive):
     assert archive.query("SELECT id, url FROM headlines") == [{"id": ids["drame à lisbonne"], "url": url}]
 
 
-def test_full_text_search_folds_accents(archive):
+def test_table_search_through_the_one_index_folds_accents(archive):
+    """Datasette's table search: a row whose rowid (articles) or search_rowid (headlines) is
+    in search_fts' matches, as the plugin's metadata sets fts_table and fts_pk."""
     archive.save_articles([article_row("https://www.maghress.com/fr/a/1")])
-    hits = archive.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'metropole'")
-    assert len(hits) == 1
     archive.save_headlines([{"text": "Élections régionales", "key": "élections régionales", "url": None, "seen_at": "x"}])
-    assert len(archive.query("SELECT rowid FROM headlines_fts WHERE headlines_fts MATCH 'elections'")) == 1
+    hits = archive.query("SELECT url FROM articles WHERE rowid IN "
+                         "(SELECT rowid FROM search_fts WHERE search_fts MATCH 'metropole')")
+    assert hits == [{"url": "https://www.maghress.com/fr/a/1"}]
+    hits = archive.query("SELECT text FROM headlines WHERE search_rowid IN "
+                         "(SELECT rowid FROM search_fts WHERE search_fts MATCH 'elections')")
+    assert hits == [{"text": "Élections régionales"}]
+    # A headline never matches as an article, nor an article as a headline.
+    assert archive.query("SELECT url FROM articles WHERE rowid IN "
+                         "(SELECT rowid FROM search_fts WHERE search_fts MATCH 'elections')") == []
 
 
 def test_unopenable_archive_is_a_clear_error(tmp_path):
@@ -93,7 +107,7 @@ def test_unopenable_archive_is_a_clear_error(tmp_path):
 
 
 def test_folded_search_over_articles_and_headlines(archive):
-    from crawler.fold import fts_query
+    from crawler.core.fold import fts_query
 
     archive.save_articles([
         article_row("https://www.maghress.com/fr/a/1", title="Élections à Casablanca", body="La métropole vote."),

@@ -18,16 +18,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.warc import (
-    Capture,
-    RecordRef,
-    WarcError,
-    WarcWriter,
-    iter_captures,
-    payload_digest,
-    read_record,
-    warc_paths,
-)
+from crawler.warc.reader import iter_captures, read_record
+from crawler.warc.records import Capture, RecordRef, WarcError, payload_digest, warc_paths
+from crawler.warc.writer import WarcWriter
 
 WARCIO = Path(sys.executable).parent / "warcio"
 

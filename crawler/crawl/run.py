@@ -1,4 +1,4 @@
-"""Running a crawl through Scrapy's engine, as a library call."""
+"""Running a crawl through Scrapy's engine, as a library call (`newsarchive crawl` uses it)."""
 
 from __future__ import annotations
 
@@ -7,45 +7,58 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.mirror import open_replay
-from crawler.seeds import read_seed_urls
-from crawler.spiders.maghress import MaghressSpider
-from crawler.storage import Archive
+from crawler.archive.lock import ArchiveLock
+from crawler.archive.store import check_file
+from crawler.crawl.spiders import read_seed_urls, spider_class
+from crawler.sites.spec import SiteSpec
+from crawler.warc.replay import open_replay
+
+SETTINGS_MODULE = "crawler.crawl.settings"
 
 
 def project_settings(overrides: dict | None = None) -> Settings:
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule(SETTINGS_MODULE, priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
 
 
-def check_inputs(db: Path, seeds: Path, replay: Path | None) -> None:
-    """Fail early, with a plain message, on what would otherwise fail inside the engine."""
-    read_seed_urls(seeds)  # OSError if unreadable
+class CrawlError(Exception):
+    """The crawl could not start (one line for the user)."""
+
+
+def run_crawl(site: SiteSpec, db: Path, *, seeds: Path | None = None, replay: Path | None = None,
+              live: bool = False, overrides: dict | None = None) -> dict:
+    """Crawl a site into the archive at `db`: from the web (`live`), or replaying a mirror folder
+    or WARC files (`replay`, default: the site's bundled mirror). Returns the crawl's Scrapy stats.
+
+    The archive is locked, opened and migrated by the crawl's archive extension (as under
+    `scrapy crawl`), and its errors (ArchiveError, LockHeld) are raised here. What would fail
+    there is checked first, before Scrapy starts, so that it is said in one line: the seeds and
+    the replay source can be read, the archive file is an SQLite file, and its lock is free (or
+    frees up within NEWSARCHIVE_LOCK_WAIT seconds). Runs the Twisted reactor: once per process.
+    """
+    if seeds is not None:
+        read_seed_urls(seeds)  # OSError if unreadable
     if replay is not None:
         open_replay(replay)  # MirrorError if neither a mirror folder nor WARC files
-    Archive(db).close()  # ArchiveError if it cannot be opened or migrated
-
-
-def run_crawl(db: Path, seeds: Path, replay: Path | None, overrides: dict | None = None) -> dict:
-    """Crawl into the archive at `db`; replay from a mirror folder or WARC files when `replay` is given.
-
-    Returns the crawl's Scrapy stats. Runs the Twisted reactor, so once per process.
-    """
-    check_inputs(db, seeds, replay)
-    settings = project_settings(
-        {
-            "NEWSARCHIVE_DB": str(db),
-            "NEWSARCHIVE_SEEDS": str(seeds),
-            "NEWSARCHIVE_REPLAY": str(replay) if replay else None,
-            "NEWSARCHIVE_SOURCE": f"replay:{replay}" if replay else "live",
-            **(overrides or {}),
-        }
-    )
+    check_file(db)  # ArchiveError
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    with ArchiveLock(db, wait=float((overrides or {}).get("NEWSARCHIVE_LOCK_WAIT", 0))):
+        pass  # LockHeld if another crawl writes the archive; the extension takes the lock for the crawl
+    settings = project_settings({
+        "NEWSARCHIVE_DB": str(db),
+        "NEWSARCHIVE_SEEDS": str(seeds) if seeds else None,
+        "NEWSARCHIVE_REPLAY": str(replay) if replay else None,
+        "NEWSARCHIVE_LIVE": live,
+        **(overrides or {}),
+    })
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(MaghressSpider)
-    process.crawl(crawler)
+    crawler = process.create_crawler(spider_class(site))
+    failures = []
+    process.crawl(crawler).addErrback(failures.append)
     process.start()
+    if failures:
+        failures[0].raiseException()
     return crawler.stats.get_stats()

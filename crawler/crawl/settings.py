@@ -1,8 +1,14 @@
-"""Scrapy settings of the newsarchive project (polite by default)."""
+"""Scrapy settings of the newsarchive project (polite by default): scrapy.cfg points here, and
+`newsarchive crawl` starts from them too, so `scrapy crawl <site>` and `newsarchive crawl` run
+the same crawl."""
+
+from crawler.archive import batch as _batch
+from crawler.core import items as _items
+from crawler.frontier import traps as _traps
 
 BOT_NAME = "newsarchive"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+# One spider per site of crawler/sites/ (`scrapy list`), made from its spec.
+SPIDER_LOADER_CLASS = "crawler.crawl.spiders.SiteSpiderLoader"
 
 USER_AGENT = "newsarchive/0.1 (archival news crawler; +https://github.com/newsarchive/newsarchive)"
 ROBOTSTXT_OBEY = True
@@ -21,7 +27,7 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DEPTH_LIMIT = 0  # the spider applies NEWSARCHIVE_DEPTH_LIMIT itself, recording what it skips
 NEWSARCHIVE_DEPTH_LIMIT = 10
-URLLENGTH_LIMIT = 2000
+URLLENGTH_LIMIT = _traps.MAX_URL_LENGTH
 CLOSESPIDER_PAGECOUNT = 5000  # the per-run page budget; what is left is done by the next run
 RETRY_TIMES = 2
 # 503 and 429 are not retried now: the spider records them, and Retry-After says when to retry.
@@ -34,33 +40,36 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt obeyed, and one that answers 5xx means "not now" for its host, not "allow all".
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.PoliteRobotsTxtMiddleware": 100,
-    "crawler.middlewares.MirrorDownloaderMiddleware": 950,
+    "crawler.crawl.middlewares.robots.RobotsTxtMiddleware": 100,
+    "crawler.crawl.middlewares.replay.ReplayDownloaderMiddleware": 950,
     # Next to the downloader: responses as received, before decompression, redirects, retries.
-    "crawler.middlewares.CaptureDownloaderMiddleware": 990,
+    "crawler.crawl.middlewares.capture.CaptureDownloaderMiddleware": 990,
 }
-ITEM_PIPELINES = {
-    "pipelines.normalize.NormalizePipeline": 100,
-    "pipelines.validate.ValidatePipeline": 200,
-    "pipelines.deduplicate.DeduplicatePipeline": 300,
-    "pipelines.store.StorePipeline": 400,
-}
+# The archive: its lock, its one connection and writer thread, the crawl's row, the captures.
+EXTENSIONS = {"crawler.crawl.extension.ArchiveExtension": 500}
+# The processing core (normalise, validate, group), then storage, for every item.
+ITEM_PIPELINES = {"pipelines.archive.ArchivePipeline": 300}
 
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port of any kind
-LOG_FORMATTER = "crawler.logformatter.LogFormatter"
+LOG_FORMATTER = "crawler.crawl.logformatter.LogFormatter"
 LOGSTATS_INTERVAL = 15.0  # progress: pages and items so far, every 15 s
 LOG_LEVEL = "INFO"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# `-O out.csv`: one header for articles and tickers (JSON exports give each item its fields).
+FEED_EXPORT_FIELDS = list(_items.EXPORT_FIELDS)
 
 # newsarchive's own settings
+NEWSARCHIVE_SITE = "maghress"  # the default site of `newsarchive crawl` (--site)
 NEWSARCHIVE_DB = "data/archive.db"
-NEWSARCHIVE_REPLAY = None  # a mirror folder: answer every request from it, fetch nothing
-NEWSARCHIVE_SEEDS = None  # a file of start URLs, one a line
-NEWSARCHIVE_BATCH_SIZE = 500
+NEWSARCHIVE_LIVE = False  # fetch from the web (`scrapy crawl <site> -a live=1`); else replay
+NEWSARCHIVE_REPLAY = None  # a mirror folder or WARC files to replay; None: the site's bundled mirror
+NEWSARCHIVE_SEEDS = None  # a file of start URLs, one a line; None: the site's
+NEWSARCHIVE_BATCH_SIZE = _batch.BATCH_SIZE
 NEWSARCHIVE_INCREMENTAL = True  # fetch only what is new or due; False: every known URL
 NEWSARCHIVE_TRIGGER = "manual"  # recorded in the crawls table ("schedule" when the scheduler runs it)
+NEWSARCHIVE_LOCK_WAIT = 0  # seconds to wait for another crawl of the same archive to finish
 NEWSARCHIVE_CAPTURE = True  # keep every response as WARC, indexed in the captures table
 NEWSARCHIVE_WARC_DIR = None  # default: beside the archive, data/archive.db -> data/archive-warc/
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # bytes: a new WARC file is started past this size

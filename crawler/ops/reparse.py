@@ -1,10 +1,11 @@
 """Re-parse archived responses with the current page objects, without the network.
 
 Reads the captures table in the order the captures were made, takes each payload from its WARC
-record, and passes what the page objects extract through the crawl's own pipelines (normalize,
-validate, deduplicate, store), crawl by crawl: every row keeps the crawl and time of the capture
-it came from, so rebuilding the extracted tables from the WARC files gives the rows the crawls
-wrote, and running it again changes nothing.
+record, and runs what the page objects extract through the crawl's own processing core
+(crawler.processing: normalise, validate, group) and storage (crawler.archive.batch), crawl by
+crawl: every row keeps the crawl and time of the capture it came from, so rebuilding the
+extracted tables from the WARC files gives the rows the crawls wrote, and running it again
+changes nothing.
 
 `import_warc` first indexes WARC files written by another tool as a crawl of their own.
 """
@@ -13,51 +14,32 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import DropItem
-
-from crawler.clock import utc_now
-from crawler.items import page_items
-from crawler.pages import PageError, parse_bytes
-from crawler.recorder import Recorder, warc_file_name
-from crawler.storage import Archive
-from crawler.urls import canonicalize, is_fetchable, known_site, trusted_canonical
-from crawler.warc import WarcError, iter_captures, read_record, warc_paths
-from pipelines.deduplicate import DeduplicatePipeline
-from pipelines.normalize import NormalizePipeline
-from pipelines.store import StorePipeline
-from pipelines.validate import ValidatePipeline
+from crawler.archive.batch import BATCH_SIZE, Batch
+from crawler.archive.store import Archive
+from crawler.core import clock
+from crawler.core import stats as keys
+from crawler.core.items import PageError, page_items
+from crawler.frontier.urls import canonicalize, trusted_canonical
+from crawler.processing import Drop, GroupingState, Processor
+from crawler.sites import registry
+from crawler.sites.parse import NoPageObject, parse_bytes
+from crawler.sites.spec import SiteSpec
+from crawler.warc.capture import warc_file_name
+from crawler.warc.reader import read_record
+from crawler.warc.records import WarcError, warc_paths
+from crawler.warc.replay import resolved_captures
 
 Progress = Callable[[int, int], None]
 
 
 class ReparseError(Exception):
     """Nothing can be re-parsed (no archive, unreadable WARC)."""
-
-
-class Stats:
-    """The part of Scrapy's stats collector the pipelines use, without a crawler."""
-
-    def __init__(self):
-        self.values: dict = {}
-
-    def inc_value(self, key, count=1, start=0):
-        self.values[key] = self.values.get(key, start) + count
-
-    def get_value(self, key, default=None):
-        return self.values.get(key, default)
-
-    def set_value(self, key, value):
-        self.values[key] = value
-
-    def get_stats(self) -> dict:
-        return dict(self.values)
 
 
 @dataclass
@@ -88,15 +70,15 @@ def _content_type(headers: list[tuple[str, str]]) -> str:
     return next((v for k, v in headers if k.lower() == "content-type"), "")
 
 
-def parse_capture(capture: dict, base: Path, *, known_sites_only: bool = False):
+def parse_capture(capture: dict, base: Path, *, site: SiteSpec | None = None):
     """The page parsed from one captured response; Skip(reason) if it has none.
 
-    `known_sites_only`: for captures another tool made, parse only the sites a page object
-    is written for (a crawl's own captures were all parsed by the crawl).
+    The page object is the one of the URL's site, else of `site`, the site the capture's crawl
+    crawled (None for another tool's captures: only URLs of a registered site are parsed).
     """
     if urlsplit(capture["url"]).path == "/robots.txt":
         raise Skip("robots_txt")
-    if known_sites_only and not known_site(urlsplit(capture["canonical_url"]).netloc):
+    if (registry.site_for_url(capture["canonical_url"]) or site) is None:
         raise Skip("no_page_object_for_site")
     status = capture["status"] or 0
     if not 200 <= status < 300:
@@ -113,103 +95,85 @@ def parse_capture(capture: dict, base: Path, *, known_sites_only: bool = False):
         raise Skip("not_text")
     body = _decoded_payload(record.body, headers)
     try:
-        return parse_bytes(capture["url"], body, _content_type(headers))
+        return parse_bytes(capture["url"], body, _content_type(headers), site=site)
+    except NoPageObject:
+        raise Skip("no_page_object_for_site") from None
     except PageError:
         raise Skip("unparseable") from None
 
 
-def reparse(db_path: str | Path, *, since: str | None = None, url_glob: str | None = None,
-            crawl: int | None = None, progress: Progress | None = None, batch_size: int = 500) -> dict:
-    """Re-parse the selected captures into the archive's extracted tables; returns counts."""
-    db_path = Path(db_path)
-    if not db_path.exists():
-        raise ReparseError(f"no archive at {db_path}")
-    base = db_path.resolve().parent
-    stats = Stats()
-    archive = Archive(db_path)
-    recorder = Recorder(db_path, capture=False, stats=stats)
-    recorder.attach(archive, None)  # write through this connection; no crawl row of its own
+def _crawl_site(recorded: str | None, default: SiteSpec) -> SiteSpec | None:
+    """The site a crawl crawled: its recorded name; "" for crawls made before sites were
+    recorded (the default site); None for imports of other tools' WARC files."""
+    if recorded is None:
+        return None
     try:
-        captures = archive.captures(since=since, url_glob=url_glob, crawl=crawl)
-        imported = {r["id"] for r in archive.query("SELECT id FROM crawls WHERE source LIKE 'import:%'")}
-        total, done = len(captures), 0
-        stats.set_value("reparse/captures", total)
-        normalize, validate = NormalizePipeline(stats), ValidatePipeline(stats)
-        for crawl, group in groupby(captures, key=lambda c: c["crawl"]):
-            recorder.crawl_id = crawl
-            dedup = DeduplicatePipeline(stats, str(db_path))
-            dedup.open_spider()
-            store = StorePipeline(stats, recorder, batch_size)
-            store.open_spider()
-            for capture in group:
-                done += 1
+        return registry.site(recorded) if recorded else default
+    except KeyError:
+        return None
+
+
+def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None = None,
+            crawl: int | None = None, progress: Progress | None = None, batch_size: int = BATCH_SIZE,
+            default_site: SiteSpec) -> dict:
+    """Re-parse the selected captures into the archive's extracted tables; returns the stats."""
+    base = archive.path.resolve().parent
+    stats = keys.Stats()
+    captures = archive.captures(since=since, url_glob=url_glob, crawl=crawl)
+    sites = archive.crawl_sites()
+    total, done = len(captures), 0
+    stats.set_value(keys.REPARSE_CAPTURES, total)
+    batch = Batch(stats, size=batch_size, known_headlines=archive.headline_keys())
+    for crawl_id, group in groupby(captures, key=lambda c: c["crawl"]):
+        site = _crawl_site(sites.get(crawl_id, ""), default_site)
+        groups, signatures = archive.group_state()
+        state = GroupingState(hashes=archive.article_hashes(), groups=groups, signatures=signatures,
+                              stories=archive.story_state())
+        processor = Processor(state, stats)
+        for capture in group:
+            done += 1
+            try:
+                page = parse_capture(capture, base, site=site)
+            except Skip as skip:
+                stats.inc_value(keys.reparse_skipped(skip.reason.split(":")[0]))
+                continue
+            stats.inc_value(keys.REPARSE_PAGES)
+            canonical = trusted_canonical(capture["url"], page.canonical_link)
+            for item in page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
+                                   canonical=canonical):
                 try:
-                    page = parse_capture(capture, base, known_sites_only=crawl in imported)
-                except Skip as skip:
-                    stats.inc_value(f"reparse/skipped/{skip.reason.split(':')[0]}")
-                    continue
-                stats.inc_value("reparse/pages")
-                canonical = trusted_canonical(capture["url"], page.canonical_link)
-                for item in page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
-                                       canonical=canonical):
-                    try:
-                        store.process_item(dedup.process_item(validate.process_item(normalize.process_item(item))))
-                    except DropItem:
-                        pass
-                store.maybe_flush()
-                if progress is not None:
-                    progress(done, total)
-            store.flush()
-        if progress is not None:
-            progress(done, total)
-    finally:
-        archive.close()
+                    batch.add(processor.process(item))
+                except Drop:
+                    pass  # counted by the stage that dropped it
+            if batch.full():
+                batch.write(archive, crawl_id, batch.take())
+            if progress is not None:
+                progress(done, total)
+        batch.write(archive, crawl_id, batch.take())
+    if progress is not None:
+        progress(done, total)
     return stats.get_stats()
 
 
-def import_warc(db_path: str | Path, source: str | Path, *, on_error=None) -> tuple[int, int]:
+def import_warc(archive: Archive, source: str | Path, *, on_error=None) -> tuple[int, int]:
     """Index the response records of WARC files (another tool's too) as one new crawl.
 
     Returns (crawl id, captures indexed). Records already indexed are left as they are.
     """
-    db_path = Path(db_path)
     paths = warc_paths(source)
     if not paths:
         raise ReparseError(f"no WARC files in {source}")
-    archive = Archive(db_path)
-    try:
-        crawl = archive.start_crawl(utc_now(), f"import:{Path(source).resolve()}")
-        rows, holders = [], {}
-        for path in paths:
-            for c in iter_captures(path, on_error=on_error):
-                if not is_fetchable(c.url):
-                    continue
-                canonical = canonicalize(c.url)
-                refers_to = None
-                if c.record_type == "revisit":
-                    refers_to = holders.get((canonical, c.payload_digest)) or holders.get(c.payload_digest)
-                    if refers_to is None:
-                        if on_error is not None:
-                            on_error(path.name, c.offset, f"revisit of {c.url} refers to no record here")
-                        continue
-                else:
-                    holders[(canonical, c.payload_digest)] = c.record_id
-                    holders.setdefault(c.payload_digest, c.record_id)
-                rows.append({
-                    "id": c.record_id, "crawl": crawl, "url": c.url, "canonical_url": canonical,
-                    "fetched_at": c.fetched_at, "status": c.status, "content_type": c.content_type,
-                    "payload_digest": c.payload_digest,
-                    "record_type": c.record_type,
-                    "refers_to": refers_to, "warc_file": warc_file_name(db_path, path),
-                    "warc_offset": c.offset, "warc_length": c.length,
-                })
-        result = archive.save_captures(rows)
-        archive.finish_crawl(crawl, utc_now(), {"import/captures": result.written,
-                                                "import/records": len(rows)})
-        return crawl, result.written
-    finally:
-        archive.close()
-
-
-def skipped_summary(stats: dict) -> Counter:
-    return Counter({k.removeprefix("reparse/skipped/"): v for k, v in stats.items() if k.startswith("reparse/skipped/")})
+    crawl = archive.start_crawl(clock.timestamp(), f"import:{Path(source).resolve()}")
+    rows = []
+    for path, c, _, holder in resolved_captures(paths, on_error=on_error):
+        rows.append({
+            "id": c.record_id, "crawl": crawl, "url": c.url, "canonical_url": canonicalize(c.url),
+            "fetched_at": c.fetched_at, "status": c.status, "content_type": c.content_type,
+            "payload_digest": c.payload_digest, "record_type": c.record_type,
+            "refers_to": holder.record_id if c.record_type == "revisit" else None,
+            "warc_file": warc_file_name(archive.path, path), "warc_offset": c.offset, "warc_length": c.length,
+        })
+    result = archive.save_captures(rows)
+    archive.finish_crawl(crawl, clock.timestamp(), {keys.IMPORT_CAPTURES: result.written,
+                                                    keys.IMPORT_RECORDS: len(rows)})
+    return crawl, result.written

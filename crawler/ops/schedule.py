@@ -20,7 +20,7 @@ unclean shutdown", and the child must get exactly one. SIGTERM and SIGHUP sent t
 are handled like Ctrl-C while ``run_schedule`` runs (in the main thread, and only where they
 still have their default action: ``nohup`` keeps working).
 
-The scheduler does not take the archive lock (crawler.lock.ArchiveLock) itself: each crawl
+The scheduler does not take the archive lock (crawler.archive.lock.ArchiveLock) itself: each crawl
 it starts takes the lock for its own lifetime. So a crawl started by hand, or by a second
 scheduler, while a scheduled crawl writes the same archive fails at once (exit code 1, "another
 crawl is writing ..."), and the scheduler logs that run as failed and keeps its schedule.
@@ -41,6 +41,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+
+from crawler.core import clock
 
 MIN_EVERY = timedelta(seconds=10)  # for parse_every; run_schedule accepts any positive timedelta
 TERMINATE_GRACE = 30.0  # seconds between SIGTERM and SIGKILL when stopping a run
@@ -163,15 +165,6 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def stamp(moment: datetime) -> str:
-    """2026-11-25T20:15:00Z"""
-    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _check_every(every) -> timedelta:
     if not isinstance(every, timedelta):
         raise ScheduleError(f"every must be a timedelta, not {type(every).__name__}")
@@ -192,7 +185,7 @@ def next_run(now: datetime, *, every: timedelta | None = None, cron: str | None 
     try:
         due = _croniter()(expr, now).get_next(datetime)
     except Exception as exc:
-        raise ScheduleError(f"cron expression {cron!r}: no next time after {stamp(now)} ({_one_line(exc)})") from None
+        raise ScheduleError(f"cron expression {cron!r}: no next time after {clock.format(now)} ({_one_line(exc)})") from None
     return _utc(due)
 
 
@@ -298,7 +291,7 @@ def run_schedule(
     max_runs: int | None = None,
     on_run: Callable[[int, int, datetime, datetime], object] | None = None,
     sleep: Callable[[float], object] = time.sleep,
-    now: Callable[[], datetime] = utc_now,
+    now: Callable[[], datetime] = clock.now,
     log: Callable[[str], object] = _stderr_log,
 ) -> list[int]:
     """Run `command` (a list of arguments, a new subprocess each time) every `every` or at each
@@ -341,13 +334,13 @@ def run_schedule(
     try:
         start = _utc(now())
         due = start if every is not None else next_run(start, cron=cron)
-        first = "now" if due == start else f"at {stamp(due)}"
+        first = "now" if due == start else f"at {clock.format(due)}"
         log(f"schedule: running {shlex.join(command)} {what}; first run {first}")
         while max_runs is None or index < max_runs:
             wait_until(due)
             index += 1
             started = _utc(now())
-            log(f"schedule: run {index} started at {stamp(started)}")
+            log(f"schedule: run {index} started at {clock.format(started)}")
             try:
                 proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, process_group=0)
             except OSError as exc:
@@ -366,7 +359,7 @@ def run_schedule(
                     due = max(next_run(anchor, every=every), finished)
                 else:
                     due = next_run(finished, cron=cron)
-                after = f"next at {stamp(due)}"
+                after = f"next at {clock.format(due)}"
             else:
                 after = f"done ({index} of {max_runs} runs)"
             took = (finished - started).total_seconds()

@@ -1,0 +1,240 @@
+"""The archive extension: the one owner of the archive in a crawl process.
+
+Built by Scrapy with `from_crawler` (setting EXTENSIONS) for the spiders of crawler.crawl.spiders
+only. It takes the archive's lock, opens the archive once (on the writer thread, where every
+write of the crawl then runs, in order) and migrates it, and hands the other components what
+they need:
+
+- the spider: `frontier` (the urls table as the run started, and the marks of this run);
+- the capture middleware: `capture()` (every response to WARC and the captures table);
+- the archive pipeline: `processor` (the processing core, with the archive's grouping state)
+  and `store()`.
+
+A page's frontier mark is stored once every item the spider yielded for it has left the
+pipelines (Scrapy's item_scraped, item_dropped and item_error signals), so a URL is never
+marked done in the archive before what it gave is stored. At the end it writes what is left,
+the crawl's row (stats and summary) and closes the WARC file and the archive.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.archive.batch import BATCH_SIZE, Batch
+from crawler.archive.lock import ArchiveLock
+from crawler.archive.store import Archive
+from crawler.core import clock
+from crawler.core import stats as keys
+from crawler.core.items import UrlMark
+from crawler.crawl.frontier import CrawlFrontier
+from crawler.crawl.writer import WriterThread
+from crawler.processing import GroupingState, Outcome, Processor
+from crawler.sites import registry
+from crawler.sites.parse import parser_version
+from crawler.warc.capture import CAPTURE_BATCH, CaptureWriter, warc_dir_for
+
+logger = logging.getLogger(__name__)
+PAGE_KEY = "newsarchive_page"  # request meta: the page's mark, waiting for its items
+
+
+@dataclass
+class _PendingPage:
+    mark: UrlMark
+    items: int  # items yielded for the page and not yet out of the pipelines
+
+
+def run_summary(stats: dict, trigger: str) -> dict:
+    """The crawls row's columns of a run, from its stats."""
+    return {
+        "trigger": trigger,
+        "pages_fetched": stats.get(keys.frontier("fetched"), 0),
+        "not_modified": stats.get(keys.frontier("fetched", "not_modified"), 0),
+        "failed": json.dumps(keys.by_reason(stats, "failed")),
+        "skipped": json.dumps(keys.by_reason(stats, "skipped")),
+        "new_articles": stats.get(keys.ARTICLES_NEW, 0),
+        "new_versions": stats.get(keys.NEW_VERSIONS, 0),
+        "new_headlines": stats.get(keys.HEADLINES_NEW, 0),
+        "sightings": stats.get(keys.SIGHTINGS_WRITTEN, 0),
+        "pages_parsed": stats.get(keys.PAGES, 0),
+        "finish_reason": stats.get("finish_reason"),
+    }
+
+
+class ArchiveExtension:
+    def __init__(self, crawler):
+        from crawler.crawl.spiders import ArchiveSpider
+
+        spidercls = getattr(crawler, "spidercls", None)
+        if not (isinstance(spidercls, type) and issubclass(spidercls, ArchiveSpider)):
+            raise NotConfigured("not a newsarchive spider")
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.site = spidercls.site
+        self.db_path = Path(settings.get("NEWSARCHIVE_DB"))
+        self.trigger = settings.get("NEWSARCHIVE_TRIGGER", "manual")
+        self.source = source_label(settings, self.site)
+        self.batch_size = settings.getint("NEWSARCHIVE_BATCH_SIZE", BATCH_SIZE)
+        self.capture_enabled = settings.getbool("NEWSARCHIVE_CAPTURE", True)
+        self.warc_dir = Path(settings.get("NEWSARCHIVE_WARC_DIR") or warc_dir_for(self.db_path))
+        self.warc_max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", 1_000_000_000)
+        self.lock = ArchiveLock(self.db_path, wait=settings.getfloat("NEWSARCHIVE_LOCK_WAIT", 0))
+        self.lock.acquire(self.lock.wait)  # one crawl at a time writes an archive: LockHeld otherwise
+        self.writer = WriterThread(on_error=lambda exc: self.stats.inc_value(keys.WRITE_ERRORS))
+        self.crawl_id: int | None = None
+        self.pending_captures: list[dict] = []
+        self.captures: CaptureWriter | None = None
+        self._closed = False
+        try:
+            self.archive, state = self.writer.run(self._open, wait=True)
+        except BaseException:
+            self.writer.stop()
+            self.lock.release()
+            raise
+        frontier_rows, holders, known_headlines, grouping = state
+        self.frontier = CrawlFrontier(frontier_rows, record=self._record_mark, site=self.site)
+        self.holders = holders
+        self.batch = Batch(self.stats, size=self.batch_size, known_headlines=known_headlines)
+        self.processor = Processor(grouping, self.stats)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(ext._item_done, signal=signal)
+        return ext
+
+    # --- on the writer thread ---------------------------------------------------------------------
+    def _open(self):
+        archive = Archive.open(self.db_path)
+        groups, signatures = archive.group_state()
+        state = (
+            archive.frontier(),
+            archive.payload_holders(),
+            archive.headline_keys(),
+            GroupingState(hashes=archive.article_hashes(), groups=groups, signatures=signatures,
+                          stories=archive.story_state()),
+        )
+        return archive, state
+
+    def _start_crawl(self) -> int:
+        return self.archive.start_crawl(clock.timestamp(), self.source, self.site.name)
+
+    def _write_capture(self, record_id: str, exchange: dict, version: str | None) -> None:
+        if self.captures is None:
+            self.captures = CaptureWriter(self.db_path, self.warc_dir, crawl_id=self.crawl_id,
+                                          max_size=self.warc_max_size, holders=self.holders)
+        row = self.captures.write(record_id, exchange, version)
+        self.stats.inc_value(keys.capture_record(row["record_type"]))
+        self.pending_captures.append(row)
+        if len(self.pending_captures) >= CAPTURE_BATCH:
+            self._flush_captures()
+
+    def _flush_captures(self) -> None:
+        rows, self.pending_captures = self.pending_captures, []
+        if rows:
+            result = self.archive.save_captures(rows)
+            for _, reason in result.rejected:
+                self.stats.inc_value(keys.capture_dropped(reason))
+
+    def _write_batch(self, rows) -> None:
+        self._flush_captures()  # first, so that every row's capture is in the table
+        self.batch.write(self.archive, self.crawl_id, rows)
+
+    def _finish(self, reason: str) -> None:
+        self._flush_captures()
+        if self.captures is not None:
+            self.stats.set_value(keys.CAPTURE_FILES, self.captures.close())
+        stats = self.stats.get_stats()
+        stats.setdefault("finish_reason", reason)
+        self.archive.finish_crawl(self.crawl_id, clock.timestamp(), stats, run_summary(stats, self.trigger))
+
+    # --- what the components call -------------------------------------------------------------------
+    def capture(self, *, url: str, method: str, request_headers: list[tuple[str, str]], status: int,
+                reason: str, response_headers: list[tuple[str, str]], body: bytes, fetched_at: str,
+                http_version: str = "HTTP/1.1") -> str | None:
+        """Queue one exchange for WARC and the captures table; returns the capture's id at once."""
+        if not self.capture_enabled:
+            return None
+        record_id = f"<urn:uuid:{uuid.uuid4()}>"
+        exchange = dict(url=url, method=method, request_headers=request_headers, status=status, reason=reason,
+                        response_headers=response_headers, body=body, fetched_at=fetched_at,
+                        http_version=http_version)
+        self.writer.run(self._write_capture, record_id, exchange, parser_version(url, self.site))
+        return record_id
+
+    def store(self, outcome: Outcome) -> None:
+        """A processed item, to store with the next batch."""
+        self.batch.add(outcome)
+
+    def page_done(self, response, mark: UrlMark, items: int) -> None:
+        """A page's mark, stored once its `items` have left the pipelines."""
+        self.frontier.finish(mark)
+        if items:
+            response.meta[PAGE_KEY] = _PendingPage(mark, items)
+        else:
+            self._record_mark(mark)
+
+    def _item_done(self, item, response=None, **kwargs) -> None:
+        pending = response.meta.get(PAGE_KEY) if response is not None else None
+        if pending is None:
+            return
+        pending.items -= 1
+        if pending.items == 0:
+            del response.meta[PAGE_KEY]
+            self._record_mark(pending.mark)
+
+    def _record_mark(self, mark: UrlMark) -> None:
+        self.batch.mark(mark, self.crawl_id)
+        if mark.status != "discovered" and self.batch.full():
+            self._flush()  # a page's mark comes after its items: cut batches there only
+
+    def _flush(self) -> None:
+        rows = self.batch.take()
+        if any(rows):
+            self.writer.run(self._write_batch, rows)
+
+    # --- signals ---------------------------------------------------------------------------------
+    def spider_opened(self, spider) -> None:
+        self.crawl_id = self.writer.run(self._start_crawl, wait=True)
+        self.stats.set_value(keys.CRAWL_ID, self.crawl_id)
+
+    def spider_closed(self, spider, reason) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            for mark in self.frontier.unfinished():
+                self.batch.mark(mark, self.crawl_id)
+            self._flush()
+            self.writer.run(self._finish, reason, wait=True)
+        finally:
+            self.writer.run(self.archive.close, wait=True)
+            self.writer.stop()
+            self.lock.release()
+
+
+def source_label(settings, site) -> str:
+    """How the crawl fetched: "live", or "replay:<mirror or WARC files>"."""
+    replay = replay_source(settings, site)
+    return f"replay:{replay}" if replay else "live"
+
+
+def replay_source(settings, site) -> str | None:
+    """The mirror folder or WARC files a crawl replays, or None for a live crawl: the setting
+    NEWSARCHIVE_REPLAY, else (unless NEWSARCHIVE_LIVE) the bundled mirror of the site crawled."""
+    if settings.getbool("NEWSARCHIVE_LIVE"):
+        return None
+    if settings.get("NEWSARCHIVE_REPLAY"):
+        return str(settings.get("NEWSARCHIVE_REPLAY"))
+    mirror = registry.mirror(site)
+    return str(mirror) if mirror else None

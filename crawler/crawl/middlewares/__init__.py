@@ -1,0 +1,1 @@
+"""Downloader middlewares of the crawl, one per file: robots.txt, replay, capture."""
