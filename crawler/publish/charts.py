@@ -1,0 +1,116 @@
+"""Charts as inline SVG, drawn on the server: small stacked bar charts of canned queries (no
+JavaScript, nothing fetched from elsewhere: they work with arbitrary SQL off and on an immutable
+snapshot). Every label is escaped."""
+
+from __future__ import annotations
+
+import math
+
+from markupsafe import Markup
+
+CHARTS = {
+    # canned query: (title, x column, series column or None, value columns)
+    "headlines_per_day_per_publisher": ("Headlines on the ticker per day, by paper", "day", "publisher", ["headlines"]),
+    "crawl_volume": ("Crawl volume: URLs per crawl, fetched, failed and skipped", "started", None,
+                     ["pages", "failed", "skipped"]),
+    "articles_per_publisher_per_month": ("Articles per month, by paper (published date)", "month", "publisher", ["articles"]),
+}
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#bab0ac"]
+
+
+async def build_charts(datasette, db, only=None) -> list[dict]:
+    """The charts of an archive database (only those named in `only`, if given): each drawn
+    from its canned query's rows, with links to the numbers."""
+    queries = await datasette.get_canned_queries(db.name, None)
+    charts = []
+    for name, (title, x, series, values) in CHARTS.items():
+        if (only and name not in only) or name not in queries:
+            continue
+        rows = [dict(r) for r in (await db.execute(queries[name]["sql"])).rows]
+        charts.append({
+            "name": name, "title": title,
+            "svg": stacked_bars(rows, x, series, values, title),
+            "url": datasette.urls.query(db.name, name),
+            "json_url": datasette.urls.query(db.name, name, format="json") + "?_shape=array",
+            "csv_url": datasette.urls.query(db.name, name, format="csv"),
+        })
+    return charts
+
+
+def nice_axis(peak: float) -> tuple[float, float]:
+    """The y axis for a peak count: (top, step), step a whole 1, 2 or 5 times a power of ten
+    and at most 5 steps (a peak of 2 gives 0, 1, 2; 48 gives 0, 10 ... 50)."""
+    peak = max(peak, 1)
+    magnitude = 10 ** max(0, math.floor(math.log10(peak / 5)))
+    for step in (m * magnitude for m in (1, 2, 5, 10, 20, 50)):
+        if math.ceil(peak / step) <= 5:
+            return math.ceil(peak / step) * step, step
+    return peak, peak / 5
+
+
+def stacked_bars(rows: list[dict], x: str, series: str | None, values: list[str], title: str,
+                 width: int = 760, height: int = 260, max_bars: int = 60) -> Markup:
+    """An SVG stacked bar chart: one bar per x value (oldest left), one colour per series (or per
+    value column when series is None). Every label is escaped."""
+    stacks: dict[str, dict[str, float]] = {}
+    names: dict[str, float] = {}
+    for row in rows:
+        key = str(row.get(x) or "?")
+        if series:
+            parts = [(str(row.get(series) or "?"), row.get(values[0]) or 0)]
+        else:
+            parts = [(v, row.get(v) or 0) for v in values]
+        for name, value in parts:
+            stacks.setdefault(key, {})
+            stacks[key][name] = stacks[key].get(name, 0) + value
+            names[name] = names.get(name, 0) + value
+    keys = sorted(stacks)[-max_bars:]
+    if not keys:
+        return Markup('<p class="na-empty">Nothing to chart yet.</p>')
+    order = list(values) if not series else sorted(names, key=lambda n: (-names[n], n))
+    if series and len(order) > len(PALETTE):
+        keep = set(order[: len(PALETTE) - 1])
+        for key in keys:
+            other = sum(v for n, v in stacks[key].items() if n not in keep)
+            stacks[key] = {n: v for n, v in stacks[key].items() if n in keep} | {"other": other}
+        order = order[: len(PALETTE) - 1] + ["other"]
+    colours = dict(zip(order, PALETTE))
+    left, top, bottom, legend_w = 44, 10, 46, 200
+    plot_w, plot_h = width - left - legend_w - 10, height - top - bottom
+    peak, tick = nice_axis(max(sum(stacks[k].values()) for k in keys))
+    step = plot_w / len(keys)
+    bar_w = max(2.0, step * 0.8)
+    out = [Markup('<svg class="na-chart" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+                  'xmlns="http://www.w3.org/2000/svg"><title>{t}</title>').format(w=width, h=height, t=title)]
+    for i in range(round(peak / tick) + 1):  # grid lines and y labels
+        value = tick * i
+        y = top + plot_h - plot_h * value / peak
+        out.append(Markup('<line x1="{l}" x2="{r}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+                          '<text x="{tx}" y="{ty:.1f}" font-size="10" text-anchor="end" fill="#555">{v}</text>')
+                   .format(l=left, r=left + plot_w, y=y, tx=left - 4, ty=y + 3, v=f"{value:,.4g}"))
+    label_every = max(1, len(keys) // 8)
+    for i, key in enumerate(keys):
+        bx = left + i * step + (step - bar_w) / 2
+        y = top + plot_h
+        for name in order:
+            value = stacks[key].get(name, 0)
+            if not value:
+                continue
+            h = plot_h * value / peak
+            y -= h
+            out.append(Markup('<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{c}">'
+                              '<title>{k} · {n}: {v}</title></rect>')
+                       .format(x=bx, y=y, w=bar_w, h=h, c=colours[name], k=key, n=name, v=f"{value:,.0f}"))
+        if i % label_every == 0:
+            out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="10" text-anchor="middle" fill="#333">{k}</text>')
+                       .format(x=bx + bar_w / 2, y=top + plot_h + 14, k=key[:16]))
+    for j, name in enumerate(order):  # legend
+        ly = top + 4 + j * 16
+        out.append(Markup('<rect x="{x}" y="{y}" width="10" height="10" fill="{c}"/>'
+                          '<text x="{tx}" y="{ty}" font-size="11" fill="#333">{n}</text>')
+                   .format(x=width - legend_w + 4, y=ly, c=colours[name], tx=width - legend_w + 18, ty=ly + 9, n=name[:28]))
+    out.append(Markup("</svg>"))
+    return Markup("").join(out)
+
+

@@ -1,0 +1,83 @@
+"""The plugin's Datasette hooks (crawler.publish exposes them: the `datasette` entry point names
+the package, so that Datasette also finds its templates/ folder). Each acts on archive databases
+only (crawler.publish.archives); other databases get nothing from the plugin."""
+
+from __future__ import annotations
+
+from datasette import hookimpl
+
+from crawler.core.fold import fold, fts_query
+from crawler.publish import config, pages
+from crawler.publish.archives import archive_info, archive_names, is_archive
+from crawler.publish.csv_guard import csv_guard
+from crawler.sites.registry import paper_of
+from crawler.sites.spec import SiteSpec
+
+
+def paper_function(default: SiteSpec | None):
+    """SQL paper(url): the paper an article URL credits, by its site's rule
+    (crawler/sites/<name>/site.toml); for a host no site claims (pages replayed from another
+    host), by the rule of `default`, the site the archive is of."""
+
+    def paper(url: str | None) -> str | None:
+        return paper_of(url, default=default)
+
+    return paper
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    """SQL functions of an archive's connections: fold(text), fts_query(q) (crawler.core.fold:
+    the search folding for French and Arabic) and paper(url)."""
+    info = archive_info(datasette, database)
+    if info is not None:
+        specs = info.site_specs()
+        conn.create_function("fold", 1, fold, deterministic=True)
+        conn.create_function("fts_query", 1, fts_query, deterministic=True)
+        conn.create_function("paper", 1, paper_function(specs[0] if specs else None), deterministic=True)
+
+
+@hookimpl
+def get_metadata(datasette, key, database, table):
+    """Titles, descriptions, facets, sort orders, hidden tables, table search: for archives."""
+    return config.metadata(datasette, database)
+
+
+@hookimpl
+def canned_queries(datasette, database, actor):
+    """The canned queries of queries.yaml, for an archive database."""
+    return config.queries() if is_archive(datasette, database) else None
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/search$", pages.search_page),
+        (r"^/-/article$", pages.article_page),
+        (r"^/-/charts$", pages.charts_page),
+    ]
+
+
+@hookimpl
+def menu_links(datasette):
+    if not archive_names(datasette):
+        return None
+    return [
+        {"href": datasette.urls.path("/-/search"), "label": "Search the archive"},
+        {"href": datasette.urls.path("/-/charts"), "label": "Charts"},
+    ]
+
+
+@hookimpl
+def extra_template_vars(view_name, datasette):
+    """The home page's archive section (templates/index.html shows Datasette's own home page
+    when no archive is served)."""
+    if view_name == "index":
+        return lambda: pages.home_vars(datasette)
+    return None
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """CSV of archive databases safe against spreadsheet formula injection."""
+    return lambda app: csv_guard(datasette, app)

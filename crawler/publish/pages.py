@@ -1,0 +1,167 @@
+"""The reader's pages of an archive (templates in crawler/publish/templates/):
+
+- /-/search?q=... : folded full-text search over articles and headlines, ranked with bm25, the
+  matched words highlighted in the original text;
+- /-/article?url=... : an article as text (paragraphs, right-to-left for Arabic, publisher,
+  date, original link, versions, duplicate group, ticker headlines);
+- /-/charts : the charts (crawler.publish.charts);
+- the home page's figures (index.html, filled through extra_template_vars).
+
+Each page shows the first archive served, or the one named by ?db=. The SQL is
+crawler.archive.reads's; every stored text reaches HTML through Jinja's autoescaping or
+markupsafe.escape.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from datasette.utils.asgi import NotFound, Response
+
+from crawler.archive import reads
+from crawler.core.fold import fts_query
+from crawler.publish.archives import (
+    archive_for,
+    archive_info,
+    first_archive,
+    site_title,
+)
+from crawler.publish.charts import build_charts
+from crawler.publish.highlight import highlight, paragraphs, query_terms, snippet
+
+PAGE_SIZE = 20
+LATEST = 8  # articles listed on the home page
+HOME_LINKS = [  # (canned query, label): the views the home page points to
+    ("latest_headlines", "Latest headlines on the ticker"),
+    ("ticker_at", "What was on the ticker at a given time"),
+    ("articles_per_publisher_per_day", "Articles per publisher per day"),
+    ("articles_per_publisher_per_month", "Articles per publisher per month"),
+    ("most_reported_stories", "The most reported stories"),
+    ("duplicate_groups", "The same article in several papers"),
+    ("changed_articles", "Articles that changed"),
+    ("crawl_health", "Crawl health: the last runs"),
+    ("failures_by_reason", "Failures and skips by reason"),
+]
+
+
+async def _rows(db, sql: str, params=None) -> list[dict]:
+    return [dict(r) for r in (await db.execute(sql, params or {})).rows]
+
+
+def _int_arg(request, name: str, default: int) -> int:
+    try:
+        return max(1, int(request.args.get(name) or default))
+    except ValueError:
+        return default
+
+
+def page_url(datasette, path: str, **params) -> str:
+    """A link to one of the plugin's pages (/-/search, /-/article), honouring base_url."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return datasette.urls.path(path) + (f"?{query}" if query else "")
+
+
+async def search_page(datasette, request):
+    db = archive_for(datasette, request)
+    q = (request.args.get("q") or "").strip()
+    kind = request.args.get("kind") if request.args.get("kind") in ("article", "headline") else ""
+    page = _int_arg(request, "page", 1)
+    terms = query_terms(q)
+    results, counts = [], {"article": 0, "headline": 0}
+    if terms:
+        params = {"match": fts_query(q), "kind": kind, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+        counts.update({k: n for k, n in (await db.execute(reads.SEARCH_COUNTS, params)).rows})
+        for row in await _rows(db, reads.SEARCH, params):
+            is_article = row["kind"] == "article"
+            results.append({
+                **row,
+                "title_html": highlight(row["title"], terms),
+                "snippet_html": snippet(row["body"], terms) if is_article else None,
+                "href": page_url(datasette, "/-/article", url=row["url"])
+                if is_article or row["headline_archived"] else row["url"],
+                "dir": "rtl" if row["language"] == "ar" else "auto",
+            })
+    total = counts["article"] + counts["headline"] if not kind else counts[kind]
+    pages = max(1, -(-total // PAGE_SIZE))
+    context = {
+        "q": q, "kind": kind, "page": page, "pages": pages, "page_size": PAGE_SIZE, "total": total, "counts": counts,
+        "results": results, "database": db.name,
+        "prev_url": page_url(datasette, "/-/search", q=q, kind=kind, page=page - 1) if page > 1 else None,
+        "next_url": page_url(datasette, "/-/search", q=q, kind=kind, page=page + 1) if page < pages else None,
+        "kind_urls": {k: page_url(datasette, "/-/search", q=q, kind=k) for k in ("", "article", "headline")},
+        "json_url": datasette.urls.query(db.name, "search", format="json") + "?" + urlencode({"q": q}),
+        "csv_url": datasette.urls.query(db.name, "search", format="csv") + "?" + urlencode({"q": q}),
+        "atom_url": datasette.urls.query(db.name, "search_feed", format="atom") + "?" + urlencode({"q": q}),
+    }
+    return Response.html(await datasette.render_template(
+        "newsarchive_search.html", context, request=request, view_name="newsarchive_search"))
+
+
+async def article_page(datasette, request):
+    db = archive_for(datasette, request)
+    url = request.args.get("url") or ""
+    article = (await _rows(db, reads.ARTICLE, {"url": url}) or [None])[0]
+    if article is None:
+        raise NotFound(f"No archived article at {url}" if url else "Which article? Give its URL: /-/article?url=...")
+    versions = await _rows(db, reads.ARTICLE_VERSIONS, {"url": url})
+    shown = article
+    wanted = request.args.get("version")
+    if wanted:
+        shown = next((v for v in versions if str(v["version"]) == wanted), None)
+        if shown is None:
+            raise NotFound(f"{url} has no version {wanted}")
+    group = await _rows(db, reads.ARTICLE_GROUP, {"url": url})
+    for member in group:
+        member["href"] = page_url(datasette, "/-/article", url=member["url"])
+    headlines = await _rows(db, reads.ARTICLE_HEADLINES, {"url": url})
+    arabic = shown["language"] == "ar"
+    for v in versions:
+        v["href"] = page_url(datasette, "/-/article", url=url, version=v["version"])
+    context = {
+        "article": article, "shown": shown, "paragraphs": paragraphs(shown["body"]),
+        "lang": shown["language"], "dir": "rtl" if arabic else "ltr",
+        "version_shown": int(wanted) if wanted else article.get("version"),
+        "versions": versions, "group": group, "headlines": headlines, "database": db.name,
+        "site_title": site_title(url, archive_info(datasette, db.name)),
+        "row_url": datasette.urls.table(db.name, "articles") + "?" + urlencode({"url": url}),
+        "json_url": datasette.urls.table(db.name, "articles", format="json") + "?" + urlencode({"url": url, "_shape": "array"}),
+        "history_url": datasette.urls.query(db.name, "article_history") + "?" + urlencode({"url": url}),
+    }
+    return Response.html(await datasette.render_template(
+        "newsarchive_article.html", context, request=request, view_name="newsarchive_article"))
+
+
+async def charts_page(datasette, request):
+    db = archive_for(datasette, request)
+    charts = await build_charts(datasette, db)
+    return Response.html(await datasette.render_template(
+        "newsarchive_charts.html", {"charts": charts, "database": db.name}, request=request,
+        view_name="newsarchive_charts"))
+
+
+async def home_vars(datasette) -> dict:
+    """The home page's archive section (the first archive served), or nothing without one."""
+    db = first_archive(datasette)
+    if db is None or archive_info(datasette, db.name).pending:
+        return {}
+    stats = (await _rows(db, reads.HOME_FIGURES))[0]
+    hosts = sorted({urlsplit(r["url"]).netloc for r in await _rows(db, reads.HOME_HOST_URLS) if r["url"]})
+    last_crawl = (await _rows(db, reads.LAST_CRAWL) or [None])[0]
+    latest = await _rows(db, reads.LATEST_ARTICLES, {"limit": LATEST})
+    for row in latest:
+        row["href"] = page_url(datasette, "/-/article", url=row["url"])
+    queries = await datasette.get_canned_queries(db.name, None)
+    links = [{"href": datasette.urls.query(db.name, name), "label": label}
+             for name, label in HOME_LINKS if name in queries]
+    charts = await build_charts(datasette, db, only=("headlines_per_day_per_publisher",))
+    return {
+        "archive": {
+            "database": db.name, "stats": stats, "hosts": hosts, "last_crawl": last_crawl,
+            "latest": latest, "links": links, "charts": charts,
+            "articles_url": datasette.urls.table(db.name, "articles") + "?_sort_desc=first_seen",
+            "headlines_url": datasette.urls.table(db.name, "headlines") + "?_sort_desc=last_seen",
+            "feed_url": datasette.urls.query(db.name, "latest_articles_feed", format="atom"),
+            "search_feed_url": datasette.urls.query(db.name, "search_feed", format="atom"),
+            "crawls_url": datasette.urls.query(db.name, "crawl_health"),
+        }
+    }
