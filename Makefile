@@ -35,7 +35,7 @@ serve: $(VENV)/.installed
 	$(BIN)/newsarchive serve --db $(DB) --port $(PORT)
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/crawl_bench.py
+	$(BIN)/python -m bench.crawl_bench
 
 clean:
 	rm -rf $(VENV) data *.egg-info

@@ -37,11 +37,10 @@ from pathlib import Path
 
 import psutil
 
+from bench import sitegen
+
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
-sys.path.insert(0, str(BENCH))
-
-import sitegen  # noqa: E402
 
 TARGET_RATIO = 0.6
 # Same engine settings for both runs. The first four are the flags of the issue; the others
@@ -61,10 +60,10 @@ PROJECT_CODE = ("crawler", "pipelines")
 ENTRY_POINT_SHARE = 0.9  # functions over this share of the profile wrap the whole crawl (cli, run_crawl)
 # (label, file path suffix, function name): where the time of a crawl goes, for the profile's summary.
 PROFILE_LANDMARKS = (
-    ("spider callback MaghressSpider.parse (page object, link loop)", "crawler/spiders/maghress.py", "parse"),
-    ("  page object parse_page", "crawler/pages/maghress.py", "parse_page"),
-    ("  link loop: canonicalize", "crawler/urls.py", "canonicalize"),
-    ("  link loop: is_article_url", "crawler/urls.py", "is_article_url"),
+    ("spider callback ArchiveSpider.parse (page object, link loop)", "crawler/crawl/spiders.py", "parse"),
+    ("  page object parse_page", "crawler/sites/maghress/page.py", "parse_page"),
+    ("  link loop: canonicalize", "crawler/frontier/urls.py", "canonicalize"),
+    ("  link loop: is_article (the site's article pattern)", "crawler/sites/spec.py", "is_article"),
     ("  link loop: Scrapy Request objects built (Request.__init__)", "scrapy/http/request/__init__.py",
      "__init__"),
     ("Scrapy: spider middlewares on yielded requests (referer)", "scrapy/spidermiddlewares/referer.py",
@@ -72,12 +71,13 @@ PROFILE_LANDMARKS = (
     ("Scrapy: yielded requests scheduled (engine.crawl: offsite, dupefilter, queue)", "scrapy/core/engine.py",
      "crawl"),
     ("  of which dupefilter request_seen", "scrapy/dupefilters.py", "request_seen"),
-    ("item pipelines (all four)", "scrapy/pipelines/__init__.py", "process_item_async"),
-    ("  NormalizePipeline", "pipelines/normalize.py", "process_item"),
-    ("  ValidatePipeline", "pipelines/validate.py", "process_item"),
-    ("  DeduplicatePipeline", "pipelines/deduplicate.py", "process_item"),
-    ("    content_hash", "crawler/text.py", "content_hash"),
-    ("  StorePipeline (batched SQLite writes)", "pipelines/store.py", "process_item"),
+    ("item pipelines (ArchivePipeline)", "scrapy/pipelines/__init__.py", "process_item_async"),
+    ("  processing: normalise", "crawler/processing/normalize.py", "normalize"),
+    ("  processing: validate", "crawler/processing/validate.py", "validate"),
+    ("  processing: group articles", "crawler/processing/group.py", "article"),
+    ("    content_hash", "crawler/core/text.py", "content_hash"),
+    ("  processing: group headlines", "crawler/processing/group.py", "ticker"),
+    ("  storage: batch (the SQLite writes run on the writer thread)", "crawler/archive/batch.py", "add"),
     ("Scrapy: spider output fan-out (CONCURRENT_ITEMS tasks per response)", "scrapy/utils/asyncio.py",
      "_parallel_asyncio"),
 )
@@ -214,8 +214,8 @@ def check_server(server: subprocess.Popen, port: int, paths: list[str], workers:
 
 def check_page(port: int, path: str) -> dict:
     """One page as the crawl gets it: status, type, size, and what the page object reads in it."""
-    from crawler.pages import parse_page
-    from crawler.text import decode_page
+    from crawler.core.text import decode_page
+    from crawler.sites.parse import parse_text
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", path)
@@ -223,7 +223,8 @@ def check_page(port: int, path: str) -> dict:
     body = response.read()
     conn.close()
     content_type = response.getheader("Content-Type", "")
-    page = parse_page(f"http://127.0.0.1:{port}{path}", decode_page(body, content_type), is_html=True)
+    page = parse_text(f"http://127.0.0.1:{port}{path}", decode_page(body, content_type), is_html=True,
+                      site=sitegen.SITE)
     article = page.article
     return {
         "status": response.status,

@@ -1,4 +1,4 @@
-"""Benchmark of crawler.dedup on generated data: ArticleGroups and StoryGroups, incrementally.
+"""Benchmark of crawler.grouping on generated data: ArticleGroups and StoryGroups, incrementally.
 
     .venv/bin/python bench/dedup_bench.py                          # 100,000 articles + 100,000 headlines
     .venv/bin/python bench/dedup_bench.py --articles 20000 --headlines 20000
@@ -10,10 +10,12 @@ the index, plus the generator's small recent-items window).
 
 Articles: bodies of 4 to 9 paragraphs (2 to 5 sentences of 8 to 24 words drawn from a Zipf
 vocabulary of 20,000 pseudo-words and French function words, a few figures; one body in five
-ends with the site's closing line). About 75 % are originals, 20 % near duplicates of a recent
-original (a paragraph dropped, a paragraph added, a sentence reworded, or a paragraph dropped
-and a sentence reworded), 5 % exact copies. Sanity: how many near duplicates and copies joined
-their original's group, how many originals wrongly joined an existing group.
+ends with the site's closing line, one of the furniture sentences, from
+crawler.sites.registry.boilerplate(), that ArticleGroups is given and removes). About 75 % are
+originals, 20 % near duplicates of a recent original (a paragraph dropped, a paragraph added,
+a sentence reworded, or a paragraph dropped and a sentence reworded), 5 % exact copies.
+Sanity: how many near duplicates and copies joined their original's group, how many originals
+wrongly joined an existing group.
 
 Headlines: paraphrase clusters of 8 kinds of events in French and Arabic (weather bulletin of
 a day, football result, appointment, visit, road accident, economic figure, bill adopted,
@@ -39,20 +41,12 @@ import time
 from collections import Counter, deque
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import psutil
 
-import psutil  # noqa: E402
-
-from crawler.dedup import (  # noqa: E402
-    _BOILERPLATE_SHINGLES,
-    DEFAULT_STORY_THRESHOLD,
-    ArticleGroups,
-    StoryGroups,
-    _body_words,
-    _shingle_hashes,
-)
-from crawler.text import headline_key  # noqa: E402
+from crawler.core.text import headline_key
+from crawler.grouping.articles import ArticleGroups
+from crawler.grouping.stories import DEFAULT_STORY_THRESHOLD, StoryGroups
+from crawler.sites.registry import boilerplate
 
 CLOSING = "Cliquez ici pour lire l'article depuis sa source."
 
@@ -153,17 +147,17 @@ class ArticleGenerator:
         return f"https://www.maghress.com/fr/paper/{i}", body, kind, source, edit, "\n".join(original or ())
 
 
-def exact_jaccard(a: str, b: str) -> float:
+def exact_jaccard(groups: ArticleGroups, a: str, b: str) -> float:
     """The exact Jaccard similarity of two bodies' shingle sets (boilerplate removed), which
-    ArticleGroups estimates with MinHash."""
-    x = set(_shingle_hashes(_body_words(a)).tolist()) - set(_BOILERPLATE_SHINGLES.tolist())
-    y = set(_shingle_hashes(_body_words(b)).tolist()) - set(_BOILERPLATE_SHINGLES.tolist())
+    `groups` estimates with MinHash."""
+    x = set(groups.shingles(a).tolist())
+    y = set(groups.shingles(b).tolist())
     return len(x & y) / len(x | y) if x | y else 1.0
 
 
 def run_articles(n: int, seed: int, threshold: float, num_perm: int, window: int) -> dict:
     gen = ArticleGenerator(seed, window)
-    groups = ArticleGroups(threshold=threshold, num_perm=num_perm)
+    groups = ArticleGroups(threshold=threshold, num_perm=num_perm, boilerplate=boilerplate())
     group_of: dict[int, str] = {}  # originals still in the generator's window -> their group
     counts: Counter[str] = Counter()
     by_edit: Counter[str] = Counter()
@@ -196,7 +190,7 @@ def run_articles(n: int, seed: int, threshold: float, num_perm: int, window: int
         if kind == "near":
             by_edit[edit] += 1
             by_edit_ok[edit] += ok
-            side = "above" if exact_jaccard(body, original) >= threshold else "below"
+            side = "above" if exact_jaccard(groups, body, original) >= threshold else "below"
             by_j[side] += 1
             by_j[side + "_ok"] += ok
     return {

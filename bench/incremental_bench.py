@@ -38,12 +38,9 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-
-import crawl_bench  # noqa: E402  (the crawl benchmark: its site, server and child-process helpers)
-import sitegen  # noqa: E402
-from crawl_bench import (  # noqa: E402
+from bench import crawl_bench  # the crawl benchmark: its site, server and child-process helpers
+from bench import sitegen
+from bench.crawl_bench import (
     check_page, log, newsarchive_command, run_child, server_cpu, setting_args, start_server, stop,
     tail,
 )
@@ -195,7 +192,7 @@ def table(runs: list[dict]) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000, help="article pages to generate and crawl [1000]")
-    parser.add_argument("--out", type=Path, default=BENCH / "out",
+    parser.add_argument("--out", type=Path, default=crawl_bench.BENCH / "out",
                         help="folder for incremental_results.json [bench/out]")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (site, archive, WARC, logs)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a crawl is killed [600]")

@@ -36,12 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-
-import crawl_bench  # noqa: E402  (the crawl benchmark: its site, server and child-process helpers)
-import sitegen  # noqa: E402
-from crawl_bench import (  # noqa: E402
+from bench import crawl_bench  # the crawl benchmark: its site, server and child-process helpers
+from bench import sitegen
+from bench.crawl_bench import (
     check_page, log, newsarchive_command, run_child, run_newsarchive, start_server, stop,
     summarize, tail,
 )
@@ -180,7 +177,7 @@ def table(crawl: dict, runs: list[dict], numbered: bool = False) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000, help="article pages to generate and crawl [2000]")
-    parser.add_argument("--out", type=Path, default=BENCH / "out", help="folder for reparse_results.json [bench/out]")
+    parser.add_argument("--out", type=Path, default=crawl_bench.BENCH / "out", help="folder for reparse_results.json [bench/out]")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (site, archives, WARC, logs)")
     parser.add_argument("--repeat", type=int, default=1, help="run r1 and r2 this many times, alternately [1]")
     parser.add_argument("--timeout", type=float, default=600.0,

@@ -2,7 +2,7 @@
 
 The layout is the one a static server maps to the site's URLs: <root>/fr/<paper-slug>/<id>
 (files without an extension, served as text/html) and <root>/robots.txt. Every page is an
-article page in the template the page object understands (crawler/pages/maghress.py):
+article page in the template the page object understands (crawler/sites/maghress/page.py):
 headline ticker (a <marquee> of 50 links), report box, span.articletitle,
 span.articlenewspaper credit line, span.articlecontent body split by <br>, closing line
 with the link on "ici", plus the furniture of a real page (menus, inline style and
@@ -19,6 +19,10 @@ import html
 import random
 from dataclasses import dataclass
 from pathlib import Path
+
+from crawler.sites import registry
+
+SITE = registry.site("maghress")  # the site whose template the pages are written in
 
 PAPERS = {
     "lesechos": ("Les Echos", "https://lesechos.ma"),

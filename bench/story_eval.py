@@ -5,7 +5,7 @@
     .venv/bin/python bench/story_eval.py --threshold 0.7 --pairs seeds/labelled/headline_pairs.tsv
 
 The TSV has a header and columns a, b, same (1/0), lang (fr/ar), note, split (tune/heldout).
-The default threshold (crawler.dedup.DEFAULT_STORY_THRESHOLD) was chosen on the `tune` rows
+The default threshold (crawler.grouping.stories.DEFAULT_STORY_THRESHOLD) was chosen on the `tune` rows
 only, by `choose_threshold`: the best-recall threshold on a 0.05 grid whose precision there is
 >= 0.95, the highest of equal recalls (precision first). The `heldout` rows show
 how that choice carries over to pairs it was not tuned on. A benchmark, not a test: exits 0.
@@ -19,10 +19,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from crawler.grouping.stories import DEFAULT_STORY_THRESHOLD, analyse, compare
 
-from crawler.dedup import DEFAULT_STORY_THRESHOLD, analyse, compare  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PAIRS = ROOT / "seeds" / "labelled" / "headline_pairs.tsv"
 SWEEP = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0)

@@ -1,20 +1,26 @@
-"""crawler.dedup: near-duplicate article groups and same-story headline groups."""
+"""crawler.grouping: near-duplicate article groups and same-story headline groups."""
 
 import csv
 import random
 import struct
+import subprocess
+import sys
 
 import pytest
 
-from crawler.dedup import (
-    DEFAULT_STORY_THRESHOLD,
+from crawler.grouping.articles import (
     MAX_BODY_CHARS,
     SIGNATURE_VERSION,
     ArticleGroups,
     Assignment,
-    StoryGroups,
 )
-from crawler.pages import parse_page
+from crawler.grouping.stories import (
+    DEFAULT_STORY_THRESHOLD,
+    HeadlineAnalysis,
+    StoryGroups,
+    analyse,
+)
+from crawler.sites.maghress.page import parse_page
 from tests.conftest import MIRROR, ROOT, SEED_URL
 
 PAIRS = ROOT / "seeds" / "labelled" / "headline_pairs.tsv"
@@ -26,6 +32,14 @@ CLOSING = "Cliquez ici pour lire l'article depuis sa source."
 REPORT_BOX = (
     "Merci d'avoir signalé!\n"
     "Cette image sera automatiquement bloquée après qu'elle soit signalée par plusieurs personnes."
+)
+FURNITURE = (  # the site's furniture sentences (closing line and report box, French and Arabic)
+    CLOSING,
+    "Merci d'avoir signalé!",
+    "Cette image sera automatiquement bloquée après qu'elle soit signalée par plusieurs personnes.",
+    "انقر هنا لقراءة الخبر من مصدره.",
+    "شكرا على الإبلاغ!",
+    "سيتم حجب هذه الصورة تلقائيا عندما يتم الإبلاغ عنها من طرف عدة أشخاص.",
 )
 
 
@@ -60,7 +74,7 @@ def unrelated_body() -> str:
 
 
 def test_seed_grouped_with_edited_copy_not_with_unrelated(seed_body, edited_body, unrelated_body):
-    groups = ArticleGroups()
+    groups = ArticleGroups(boilerplate=FURNITURE)
     first = groups.add(SEED_URL, seed_body)
     assert first.group == SEED_URL and first.representative == SEED_URL
     assert first.new is True and first.similarity == 1.0
@@ -79,7 +93,7 @@ def test_seed_grouped_with_edited_copy_not_with_unrelated(seed_body, edited_body
 
 
 def test_exact_copy_and_republication_join_the_group(seed_body):
-    groups = ArticleGroups()
+    groups = ArticleGroups(boilerplate=FURNITURE)
     groups.add(SEED_URL, seed_body)
     # the mirror holds the same article republished by Les Echos
     path = MIRROR / "www.maghress.com" / "fr" / "lesechos" / "102.html"
@@ -92,7 +106,7 @@ def test_exact_copy_and_republication_join_the_group(seed_body):
 
 
 def test_incremental_across_save_and_load(seed_body, edited_body, unrelated_body):
-    crawl1 = ArticleGroups()
+    crawl1 = ArticleGroups(boilerplate=FURNITURE)
     stored = {}
     for key, body in ((SEED_URL, seed_body), ("u", unrelated_body)):
         a = crawl1.add(key, body)
@@ -100,7 +114,7 @@ def test_incremental_across_save_and_load(seed_body, edited_body, unrelated_body
         stored[key] = a.signature  # what the caller keeps in SQLite
     assert dict(crawl1.representatives()) == stored
 
-    crawl2 = ArticleGroups()
+    crawl2 = ArticleGroups(boilerplate=FURNITURE)
     assert crawl2.load(stored.items()) == 2
     assert len(crawl2) == 2 and SEED_URL in crawl2
     again = crawl2.add("https://www.maghress.com/fr/lesechos/9001", edited_body)
@@ -110,7 +124,7 @@ def test_incremental_across_save_and_load(seed_body, edited_body, unrelated_body
 
 
 def test_signature_bytes_format(seed_body):
-    groups = ArticleGroups(num_perm=64)
+    groups = ArticleGroups(num_perm=64, boilerplate=FURNITURE)
     signature = groups.signature(seed_body)
     assert len(signature) == 1 + 8 + 4 + 1 + 64 * 4 == 270
     assert signature[0] == SIGNATURE_VERSION
@@ -118,13 +132,13 @@ def test_signature_bytes_format(seed_body):
     assert (seed, negated_count, scheme) == (1, -64, 1)  # datasketch LeanMinHash, affine32
     assert groups.add("k", seed_body).signature == signature  # deterministic
     with pytest.raises(ValueError):
-        ArticleGroups(num_perm=128).load([("k", signature)])
+        ArticleGroups(num_perm=128, boilerplate=FURNITURE).load([("k", signature)])
     with pytest.raises(ValueError):
         groups.load([("k", b"\x09" + signature[1:])])
 
 
 def test_re_adding_a_representative(seed_body, unrelated_body):
-    groups = ArticleGroups()
+    groups = ArticleGroups(boilerplate=FURNITURE)
     groups.add(SEED_URL, seed_body)
     assert groups.add(SEED_URL, seed_body) == Assignment(SEED_URL, SEED_URL, 1.0, False, None)
     # the page now carries another text: it is grouped afresh, under the same key
@@ -147,7 +161,7 @@ BAD_BODIES = {
 
 @pytest.mark.parametrize("name", BAD_BODIES)
 def test_bad_bodies_stay_alone(name, seed_body):
-    groups = ArticleGroups()
+    groups = ArticleGroups(boilerplate=FURNITURE)
     groups.add(SEED_URL, seed_body)
     body = BAD_BODIES[name]
     first = groups.add("bad-1", body)
@@ -160,7 +174,7 @@ def test_bad_bodies_stay_alone(name, seed_body):
 
 
 def test_boilerplate_does_not_make_unrelated_bodies_similar(seed_body, unrelated_body):
-    groups = ArticleGroups()
+    groups = ArticleGroups(boilerplate=FURNITURE)
     a = groups.add("a", f"{seed_body}\n{CLOSING}\n{REPORT_BOX}")
     b = groups.add("b", f"{unrelated_body}\n{CLOSING}\n{REPORT_BOX}")
     assert a.new and b.new and b.group == "b"
@@ -169,12 +183,42 @@ def test_boilerplate_does_not_make_unrelated_bodies_similar(seed_body, unrelated
     assert groups.add("c", mostly) == Assignment("c", "c", 1.0, True, None)
 
 
+def test_furniture_is_the_registered_sites_boilerplate():
+    """The sentences the tests give ArticleGroups are the ones the crawl gives it."""
+    from crawler.sites.registry import boilerplate
+
+    sentences = boilerplate()
+    assert isinstance(sentences, tuple) and all(isinstance(x, str) for x in sentences)
+    assert len(sentences) == len(set(sentences)) == 6
+    assert set(sentences) == set(FURNITURE)
+
+
+def test_boilerplate_is_a_parameter(seed_body):
+    # without furniture sentences the report box is an ordinary body, long enough to index
+    assert ArticleGroups().boilerplate == ()
+    assert ArticleGroups().add("box", REPORT_BOX).new and len(ArticleGroups().signature(REPORT_BOX)) == 270
+    with pytest.raises(ValueError):
+        ArticleGroups(boilerplate=FURNITURE).signature(REPORT_BOX)
+    # any iterable, any order: the same shingles removed, the same signatures
+    body = f"{seed_body}\n{CLOSING}"
+    reordered = ArticleGroups(boilerplate=iter(reversed(FURNITURE)))
+    assert reordered.boilerplate == FURNITURE[::-1]
+    assert reordered.signature(body) == ArticleGroups(boilerplate=FURNITURE).signature(body)
+    # the shingles of the closing line are removed only when it is given
+    closing = set(ArticleGroups().shingles(CLOSING).tolist())
+    assert len(closing) == 7  # 9 words: cliquez ici pour lire l article depuis sa source
+    assert closing <= set(ArticleGroups().shingles(body).tolist())
+    assert not closing & set(reordered.shingles(body).tolist())
+    with pytest.raises(TypeError):
+        ArticleGroups(boilerplate=CLOSING)  # one str is not a list of sentences
+
+
 def test_body_over_one_megabyte_is_truncated(seed_body):
     rng = random.Random(3)
     words = [f"mot{i}" for i in range(5000)]
     big = " ".join(rng.choice(words) for _ in range(300_000))  # about 2 MB of unrelated text
     assert len(big) > 2 * MAX_BODY_CHARS - 100_000
-    groups = ArticleGroups()
+    groups = ArticleGroups(boilerplate=FURNITURE)
     groups.add(SEED_URL, seed_body)
     a = groups.add("big", big)
     assert a.new and a.group == "big"
@@ -189,7 +233,7 @@ def test_mixed_scripts(seed_body):
         "للقطاع، وتحسين شروط السلامة الطرقية."
     )
     mixed = arabic + "\nLe projet de loi sur le transport routier a été adopté jeudi à Rabat. " + "١٢٣ 2025 — « citation »"
-    groups = ArticleGroups()
+    groups = ArticleGroups(boilerplate=FURNITURE)
     groups.add(SEED_URL, seed_body)
     a = groups.add("mixed", mixed)
     assert a.new and a.group == "mixed"
@@ -206,6 +250,29 @@ LDC = (
     "Ligue des champions : Amine Harit écarté par l'OM",
 )
 WEATHER = ("Les températures attendues ce jeudi 4 septembre 2025", "Le temps qu'il fera ce jeudi 4 septembre 2025")
+
+
+def test_nothing_is_built_at_import():
+    """The lexicon (data files) and the boilerplate shingles are built on first use, not when
+    the modules are imported."""
+    code = (
+        "import crawler.grouping.articles as a, crawler.grouping.stories as s, crawler.grouping.lexicon as l\n"
+        "assert l.lexicon.cache_info().currsize == 0, 'lexicon built at import'\n"
+        "assert a._boilerplate_shingles.cache_info().currsize == 0, 'boilerplate hashed at import'\n"
+        "s.analyse('Ligue des champions : Amine Harit écarté par l OM')\n"
+        "assert l.lexicon.cache_info().currsize == 1\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_analysis():
+    a = analyse(LDC[1])
+    assert isinstance(a, HeadlineAnalysis) and a.text == LDC[1]
+    assert {"@ldc", "harit", "ecart"} <= a.content and {"@ldc", "harit"} <= a.names
+    w = analyse("توقعات أحوال الطقس ليوم الخميس 4 شتنبر 2025 بمراكش")
+    assert w.weekdays == {3} and w.daymonths == {(4, 9)} and w.years == {2025} and w.places == {"ma:marrakech"}
+    assert "@meteo" in w.content
 
 
 def test_issue_examples_are_one_story():
