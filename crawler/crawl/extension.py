@@ -38,7 +38,7 @@ from crawler.crawl.writer import WriterThread
 from crawler.processing import GroupingState, Outcome, Processor
 from crawler.sites import registry
 from crawler.sites.parse import parser_version
-from crawler.warc.capture import CAPTURE_BATCH, CaptureWriter, warc_dir_for
+from crawler.warc.capture import CaptureWriter, warc_dir_for
 
 logger = logging.getLogger(__name__)
 PAGE_KEY = "newsarchive_page"  # request meta: the page's mark, waiting for its items
@@ -136,7 +136,7 @@ class ArchiveExtension:
         row = self.captures.write(record_id, exchange, version)
         self.stats.inc_value(keys.capture_record(row["record_type"]))
         self.pending_captures.append(row)
-        if len(self.pending_captures) >= CAPTURE_BATCH:
+        if len(self.pending_captures) >= self.batch_size:
             self._flush_captures()
 
     def _flush_captures(self) -> None:

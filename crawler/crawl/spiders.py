@@ -27,6 +27,7 @@ from crawler.core import clock
 from crawler.core import stats as keys
 from crawler.core.items import PageError, UrlMark, page_items
 from crawler.crawl.errors import NotInMirror, RobotsForbidden, RobotsUnavailable
+from crawler.crawl.extension import ArchiveExtension
 from crawler.crawl.frontier import CrawlFrontier
 from crawler.frontier.feeds import feed_links, looks_like_feed
 from crawler.frontier.kinds import page_kind
@@ -82,6 +83,7 @@ class ArchiveSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.seeds_path = seeds
         self.hosts: set[str] = set()
+        self.extension = None  # the archive extension, once the crawl starts
         self.frontier = CrawlFrontier(site=self.site)  # replaced by the archive extension's, if any
         # Every page repeats the ticker's links: links already looked at are skipped here,
         # sparing requests Scrapy's dupefilter would build and drop.
@@ -89,12 +91,10 @@ class ArchiveSpider(scrapy.Spider):
 
     # --- which URLs ------------------------------------------------------------------------------
     async def start(self):
-        from crawler.crawl.extension import ArchiveExtension
-
         settings = self.settings
-        extension = self.crawler.get_extension(ArchiveExtension)
-        if extension is not None:
-            self.frontier = extension.frontier
+        self.extension = self.crawler.get_extension(ArchiveExtension)  # None: the extension is off
+        if self.extension is not None:
+            self.frontier = self.extension.frontier
         path = self.seeds_path or settings.get("NEWSARCHIVE_SEEDS") or registry.start_urls(self.site)
         self.depth_limit = settings.getint("NEWSARCHIVE_DEPTH_LIMIT", 10)
         self.max_url_length = settings.getint("URLLENGTH_LIMIT", MAX_URL_LENGTH)
@@ -204,11 +204,8 @@ class ArchiveSpider(scrapy.Spider):
     def _done(self, response, mark: UrlMark, items: int = 0) -> None:
         """The page is done: its mark is stored once its `items` are (the archive extension's
         ledger), or at once."""
-        from crawler.crawl.extension import ArchiveExtension
-
-        extension = self.crawler.get_extension(ArchiveExtension)
-        if extension is not None:
-            extension.page_done(response, mark, items)
+        if self.extension is not None:
+            self.extension.page_done(response, mark, items)
         else:
             self.frontier.finish(mark)
 

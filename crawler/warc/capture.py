@@ -14,7 +14,6 @@ from crawler.warc.records import payload_digest
 from crawler.warc.writer import WarcWriter
 
 WARC_PREFIX = "newsarchive"
-CAPTURE_BATCH = 500  # capture rows written in one transaction
 
 
 def warc_dir_for(db_path: str | Path) -> Path:
