@@ -72,3 +72,10 @@ def test_bundled_expected_files_are_up_to_date():
     result = run_cli("expected")
     assert result.returncode == 0, result.stdout
     assert result.stderr.strip() == "10 pages, 0 expected file(s) differ"
+
+
+def test_an_unknown_site_is_a_one_line_error(tmp_path):
+    result = run_cli("crawl", "--site", "nowhere", "--db", tmp_path / "a.db")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: no site named 'nowhere' (known: maghress)"
+    assert not (tmp_path / "a.db").exists()
