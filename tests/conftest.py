@@ -68,12 +68,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(db):
-    """The real `newsarchive serve` on an archive, on a free port of 127.0.0.1: its base URL."""
+def running(*command, cwd=ROOT):
+    """A server command (its --port added: a free one, on 127.0.0.1 by default) until it answers:
+    its base URL."""
     import httpx
 
     port = free_port()
-    proc = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([*map(str, command), "--port", str(port)], cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -84,12 +85,17 @@ def served(db):
                 break
             except httpx.ConnectError:
                 assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "datasette did not start"
+                assert time.monotonic() < deadline, f"{command} did not start"
                 time.sleep(0.2)
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def served(db):
+    """The real `newsarchive serve` on an archive, on a free port of 127.0.0.1: its base URL."""
+    return running(*CLI, "serve", "--db", db)
 
 
 class _FolderHandler(http.server.SimpleHTTPRequestHandler):

@@ -5,7 +5,6 @@ other databases alone; `newsarchive serve` runs the same Datasette with the proj
 In-process tests of the plugin are tests/test_publish.py's."""
 
 import base64
-import contextlib
 import csv
 import io
 import json
@@ -13,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
@@ -22,7 +20,7 @@ import pytest
 from crawler.archive import Archive
 from crawler.archive.snapshot import snapshot
 from crawler.publish.config import queries
-from tests.conftest import ROOT, SEED_URL, fetch, free_port, run_cli, served
+from tests.conftest import ROOT, SEED_URL, fetch, run_cli, running, served
 
 DATASETTE = Path(sys.executable).with_name("datasette")  # the virtualenv's own `datasette` command
 COPY_URL = "https://www.maghress.com/fr/lesechos/102"  # the seed article republished: same group
@@ -50,30 +48,6 @@ def stock(files, *paths) -> dict[str, bytes]:
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     return {p: base64.b64decode(body) for p, body in json.loads(result.stdout.strip().splitlines()[-1]).items()}
-
-
-@contextlib.contextmanager
-def running(*command, cwd):
-    """A server command (its --port added: a free one, on 127.0.0.1 by default) until it answers:
-    its base URL."""
-    port = free_port()
-    proc = subprocess.Popen([*map(str, command), "--port", str(port)], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/-/versions.json")
-                break
-            except httpx.ConnectError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, f"{command} did not start"
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
