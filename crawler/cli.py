@@ -316,9 +316,10 @@ def crawl_summary(db: Path, stats: dict) -> str:
 @click.option("--port", type=int, default=8001, show_default=True)
 @click.option("--immutable", is_flag=True,
               help="Serve the file as immutable: for a snapshot from `newsarchive publish`, never the live archive.")
-@click.option("--no-sql", "no_sql", is_flag=True,
-              help="Switch arbitrary SQL off (tables, canned queries, search and the archive's pages stay).")
-def serve(db: Path, host: str, port: int, immutable: bool, no_sql: bool):
+@click.option("--sql/--no-sql", "sql", default=False, show_default=True,
+              help="Allow arbitrary SQL (bounded in time and memory); off by default. Tables, canned queries, "
+                   "search and the archive's pages work either way.")
+def serve(db: Path, host: str, port: int, immutable: bool, sql: bool):
     """Browse and search the archive with Datasette (foreground).
 
     Example: newsarchive serve --db data/archive.db --port 8001
@@ -333,7 +334,7 @@ def serve(db: Path, host: str, port: int, immutable: bool, no_sql: bool):
         except ArchiveError as exc:
             raise UserError(str(exc)) from None
     click.echo(f"Serving {db} at http://{host}:{port}/", err=True)
-    run_datasette(db, host, port, immutable=immutable, allow_sql=not no_sql)
+    run_datasette(db, host, port, immutable=immutable, allow_sql=sql)
 
 
 @main.command()
@@ -358,7 +359,7 @@ def publish(out: Path, db: Path, overwrite: bool):
     except (ArchiveError, SnapshotError) as exc:
         raise UserError(str(exc)) from None
     click.echo(f"snapshot of {db} written to {out} ({out.stat().st_size / 1e6:.1f} MB); "
-               f"serve it with: newsarchive serve --db {out} --immutable --no-sql", err=True)
+               f"serve it with: newsarchive serve --db {out} --immutable", err=True)
 
 
 @main.command()

@@ -5,6 +5,7 @@ applies them: Archive.migrate()). A migration, once shipped, never changes: a ne
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -264,3 +265,83 @@ def m006_one_search_index(db: sqlite_utils.Database) -> None:
         if isinstance(stats, dict):
             db.execute("UPDATE crawls SET pages_parsed = ?, finish_reason = ? WHERE id = ?",
                        [stats.get(keys.PAGES), stats.get("finish_reason"), row["id"]])
+
+
+@migrations(transactional=False)
+def m007_dates_may_be_unknown(db: sqlite_utils.Database) -> None:
+    """An article whose date is impossible or implausible is stored with published NULL and the
+    reason in published_problem, not dropped. SQLite cannot relax a column's constraint in place,
+    so articles and article_versions are rebuilt (rowids and ids kept: search_fts and the
+    foreign keys still point at the same rows), with foreign keys off, as SQLite's documentation
+    prescribes: in a transaction of its own, so it runs again whole if it is ever cut short."""
+    if "published_problem" in db["articles"].columns_dict:
+        return  # rebuilt already, the record of it not written
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            _rebuild_with_unknown_dates(db)
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise sqlite3.IntegrityError(f"foreign keys broken by the rebuild: {problems[:3]}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+
+
+def _rebuild_with_unknown_dates(db: sqlite_utils.Database) -> None:
+    columns = ("url, title, publisher, published, language, body, original_url, image_url, content_hash, "
+               "first_seen, last_seen, version, capture, parser_version, gone_since, fetched_url")
+    db.execute(
+        """
+        CREATE TABLE articles_rebuilt (
+            url TEXT PRIMARY KEY,
+            title TEXT NOT NULL CHECK (title <> ''),
+            publisher TEXT NOT NULL CHECK (publisher <> ''),
+            published TEXT CHECK (published IS NULL OR published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+            language TEXT NOT NULL CHECK (language IN ('fr', 'ar')),
+            body TEXT NOT NULL CHECK (body <> ''),
+            original_url TEXT,
+            image_url TEXT,
+            content_hash TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            version INTEGER,
+            capture TEXT,
+            parser_version TEXT,
+            gone_since TEXT,
+            fetched_url TEXT,
+            published_problem TEXT,
+            CHECK ((published IS NULL) = (published_problem IS NOT NULL))
+        )"""
+    )
+    db.execute(f"INSERT INTO articles_rebuilt (rowid, {columns}) SELECT rowid, {columns} FROM articles")
+    db.execute("DROP TABLE articles")
+    db.execute("ALTER TABLE articles_rebuilt RENAME TO articles")
+    db.execute("CREATE INDEX articles_content_hash ON articles (content_hash)")
+    db.execute("CREATE INDEX articles_publisher_published ON articles (publisher, published)")
+    columns = ("id, url, version, title, publisher, published, language, body, original_url, image_url, "
+               "content_hash, first_seen, last_seen, capture, parser_version")
+    db.execute(
+        """
+        CREATE TABLE article_versions_rebuilt (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL REFERENCES articles (url),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            title TEXT NOT NULL,
+            publisher TEXT NOT NULL,
+            published TEXT,
+            language TEXT NOT NULL,
+            body TEXT NOT NULL,
+            original_url TEXT,
+            image_url TEXT,
+            content_hash TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            capture TEXT,
+            parser_version TEXT,
+            published_problem TEXT,
+            UNIQUE (url, version)
+        )"""
+    )
+    db.execute(f"INSERT INTO article_versions_rebuilt ({columns}) SELECT {columns} FROM article_versions")
+    db.execute("DROP TABLE article_versions")
+    db.execute("ALTER TABLE article_versions_rebuilt RENAME TO article_versions")

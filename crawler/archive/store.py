@@ -164,16 +164,16 @@ class Archive:
         added: list[str] = []  # URLs given a new version (appended once a row is fully written)
 
         def write(row: dict) -> None:
-            row = {"capture": None, "parser_version": None, "fetched_url": None, **row}
+            row = {"capture": None, "parser_version": None, "fetched_url": None, "published_problem": None, **row}
             new_version = False
             self.db.execute(
                 """
                 INSERT INTO articles (url, title, publisher, published, language, body, original_url,
                                       image_url, content_hash, first_seen, last_seen, version, capture,
-                                      parser_version, fetched_url)
+                                      parser_version, fetched_url, published_problem)
                 VALUES (:url, :title, :publisher, :published, :language, :body, :original_url,
                         :image_url, :content_hash, :seen_at, :seen_at, 1, :capture, :parser_version,
-                        :fetched_url)
+                        :fetched_url, :published_problem)
                 ON CONFLICT (url) DO UPDATE SET
                     fetched_url = coalesce(fetched_url, excluded.fetched_url),
                     first_seen = min(first_seen, excluded.first_seen),
@@ -206,11 +206,12 @@ class Archive:
                     """
                     INSERT INTO article_versions (url, version, title, publisher, published, language,
                         body, original_url, image_url, content_hash, first_seen, last_seen, capture,
-                        parser_version)
+                        parser_version, published_problem)
                     VALUES (:url, (SELECT coalesce(max(version), 0) + 1 FROM article_versions
                                    WHERE url = :url),
                             :title, :publisher, :published, :language, :body, :original_url,
-                            :image_url, :content_hash, :seen_at, :seen_at, :capture, :parser_version)
+                            :image_url, :content_hash, :seen_at, :seen_at, :capture, :parser_version,
+                            :published_problem)
                     """,
                     row,
                 )
@@ -219,9 +220,10 @@ class Archive:
             self.db.execute(
                 """
                 UPDATE articles SET (title, publisher, published, language, body, original_url,
-                                     image_url, content_hash, version, capture, parser_version) = (
+                                     image_url, content_hash, version, capture, parser_version,
+                                     published_problem) = (
                     SELECT title, publisher, published, language, body, original_url, image_url,
-                           content_hash, version, capture, parser_version
+                           content_hash, version, capture, parser_version, published_problem
                     FROM article_versions WHERE url = :url ORDER BY last_seen DESC, version DESC LIMIT 1)
                 WHERE url = :url
                 """,

@@ -37,11 +37,12 @@ class Article:
     url: str  # canonical page URL
     title: str | None
     publisher: str | None  # the paper named in the credit line
-    published: str | None  # ISO date, day precision
+    published: str | None  # ISO date, day precision; None when the page gives none that can be true
     language: str | None  # "fr" or "ar"
     paragraphs: list[str] = field(default_factory=list)
     original_url: str | None = None
     image_url: str | None = None
+    published_problem: str | None = None  # why published is None though the page gives a date
     # Set by the crawl, not by parsing:
     seen_at: str | None = None  # when the page was fetched (or captured, for a mirror)
     fetched_url: str | None = None  # the URL as found (link, feed, seed), beside the canonical `url`
@@ -74,7 +75,7 @@ class Ticker:
 # One header for both items (CSV), in this order; JSON exporters give each item its own fields.
 EXPORT_FIELDS = (
     "type", "url", "page_url", "title", "publisher", "published", "language", "paragraphs", "headlines",
-    "original_url", "image_url", "seen_at", "fetched_url", "capture", "parser_version", "content_hash",
+    "original_url", "image_url", "published_problem", "seen_at", "fetched_url", "capture", "parser_version", "content_hash",
     "group", "group_similarity", "group_method",
 )
 
