@@ -1,10 +1,13 @@
 """Saved text pages: line endings, the report box, body lines like the credit, encodings."""
 
+import json
+
 import pytest
 
-from crawler.sites.maghress.page import parse_page
 from crawler.core.text import decode_page
-from tests.conftest import SEED_URL
+from crawler.sites.maghress.page import PARSER_VERSION, parse_page
+from crawler.sites.parse import parse_bytes
+from tests.conftest import MIRROR, SEED_URL
 
 REPORT_BOX = "Merci d'avoir signalé!\nCette image sera automatiquement bloquée après qu'elle soit signalée par plusieurs personnes.\n"
 
@@ -92,8 +95,44 @@ def test_arabic_text_page():
     assert [h.text for h in page.headlines] == ["عنوان أول", "عنوان ثان"]
 
 
-def test_impossible_date_gives_no_published():
-    text = "Titre\nPublié dans Le Matin le 31 - 02 - 2017\n\nCorps.\n"
+@pytest.mark.parametrize(
+    "credit, published, problem",
+    [
+        ("Publié dans Le Matin le 31 - 02 - 2017", None, "impossible_date"),
+        ("Publié dans Le Matin le 29 - 02 - 2023", None, "impossible_date"),
+        ("Publié dans Le Matin le 12 - 13 - 2017", None, "impossible_date"),
+        ("Publié dans Le Matin le 00 - 01 - 2017", None, "impossible_date"),
+        ("Publié dans Le Matin le 01 - 01 - 0001", None, "implausible_date"),
+        ("Publié dans Le Matin le 31 - 12 - 9999", None, "implausible_date"),
+        ("Publié dans Le Matin le 31 - 12 - 1899", None, "implausible_date"),
+        ("Publié dans Le Matin le 01 - 01 - 2100", None, "implausible_date"),
+        ("Publié dans Le Matin le 01 - 01 - 1900", "1900-01-01", None),
+        ("Publié dans Le Matin le 31 - 12 - 2099", "2099-12-31", None),
+        ("Publié dans Le Matin le 29 - 02 - 2024", "2024-02-29", None),
+    ],
+)
+def test_date_that_cannot_be_true_gives_no_published_and_says_why(credit, published, problem):
+    text = f"Titre\n{credit}\n\nCorps.\n"
     article = parse_page("https://www.maghress.com/fr/lematin/1", text).article
-    assert article.publisher == "Le Matin"
-    assert article.published is None
+    assert (article.title, article.publisher, article.paragraphs) == ("Titre", "Le Matin", ["Corps."])
+    assert (article.published, article.published_problem) == (published, problem)
+    assert article.to_json()["published_problem"] == problem
+
+
+def test_arabic_credit_with_an_impossible_date():
+    text = "عنوان\nنشر في هسبريس يوم 30 - 02 - 2025\n\nنص الخبر.\n"
+    article = parse_page("https://www.maghress.com/hespress/1", text).article
+    assert (article.publisher, article.language, article.published, article.published_problem) == (
+        "هسبريس", "ar", None, "impossible_date")
+
+
+def test_html_page_with_an_impossible_date_keeps_its_article():
+    page = MIRROR / "www.maghress.com" / "fr" / "lesechos" / "101.html"
+    html = page.read_bytes()
+    assert html.count(b"le 22 - 08 - 2025") == 1
+    data = parse_bytes("https://www.maghress.com/fr/lesechos/101", html.replace(b"le 22 - 08 - 2025", b"le 31 - 02 - 2017"),
+                       "text/html").to_json()
+    want = json.loads(page.with_name("101.expected.json").read_text(encoding="utf-8"))
+    want["article"].update(published=None, published_problem="impossible_date")
+    assert data == want
+    assert parse_page("https://www.maghress.com/fr/lesechos/101", html.decode()).parser_version == PARSER_VERSION

@@ -8,11 +8,15 @@ report box before, after or absent, French or Arabic edition.
 """
 
 import itertools
+import json
 from html import escape
+from pathlib import Path
 
 import pytest
 
+from crawler.core.items import PageError
 from crawler.sites.maghress.page import parse_page
+from crawler.sites.parse import parse_bytes
 
 FR = {
     "url": "https://www.maghress.com/fr/lesechos/777",
@@ -209,3 +213,67 @@ def test_report_box_inside_the_body_stays_out():
         "</div><p>Deux.</p></div></body></html>"
     )
     assert parse_page("https://www.maghress.com/fr/lesechos/6", html).article.paragraphs == ["Un.", "Deux."]
+
+
+# --- Deep nesting: parsed whole, or refused with a reason; never cut short, never a crash --------
+LESECHOS = Path(__file__).resolve().parent.parent / "seeds" / "site" / "www.maghress.com" / "fr" / "lesechos" / "101.html"
+LESECHOS_URL = "https://www.maghress.com/fr/lesechos/101"
+
+
+def lesechos(*replacements) -> bytes:
+    html = LESECHOS.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert html.count(old) == 1, old
+        html = html.replace(old, new)
+    return html.encode("utf-8")
+
+
+def lesechos_expected() -> dict:
+    return json.loads(LESECHOS.with_name("101.expected.json").read_text(encoding="utf-8"))
+
+
+def nested(open_tags: str, close_tags: str, n: int, *, around: str):
+    """The Les Echos page with n levels of elements around its article, its ticker or its body."""
+    if around == "article":
+        return lesechos(('<div id="article">', '<div id="article">' + open_tags * n),
+                        ('</div>\n\n<div id="footer">', close_tags * n + '</div>\n\n<div id="footer">'))
+    if around == "ticker":
+        return lesechos(("<marquee", open_tags * n + "<marquee"), ("</marquee>", "</marquee>" + close_tags * n))
+    return lesechos(('<span class="articlecontent">', '<span class="articlecontent">' + open_tags * n),
+                    ("</span>\n  <script>", close_tags * n + "</span>\n  <script>"))
+
+
+@pytest.mark.parametrize("n", [10_000, 100_000])
+@pytest.mark.parametrize("around", ["article", "ticker", "body"])
+def test_thousands_of_nested_elements_are_read_whole(n, around):
+    data = nested("<div>", "</div>", n, around=around)
+    assert parse_bytes(LESECHOS_URL, data, "text/html").to_json() == lesechos_expected()
+
+
+@pytest.mark.parametrize(
+    "open_tags, close_tags",
+    [("<b><i>", "</i></b>"), ('<div class="a"><span class="b">', "</span></div>"), ("<div>", "")],
+    ids=["alternating", "with-attributes", "never-closed"],
+)
+def test_chains_of_any_wrappers_are_collapsed(open_tags, close_tags):
+    data = nested(open_tags, close_tags, 10_000, around="article")
+    assert parse_bytes(LESECHOS_URL, data, "text/html").to_json() == lesechos_expected()
+
+
+@pytest.mark.parametrize("n", [10_000, 100_000])
+def test_nesting_that_holds_text_at_every_level_is_refused_with_its_reason(n):
+    data = lesechos(('<div id="article">', '<div id="article">' + "<div>niveau " * n))
+    with pytest.raises(PageError, match="nested deeper than the HTML parser reads") as caught:
+        parse_bytes(LESECHOS_URL, data, "text/html")
+    assert not isinstance(caught.value, RecursionError)
+    assert "Excessive depth in document: 256" in str(caught.value)
+
+
+def test_deep_pages_within_the_parser_limit_keep_every_block():
+    # 250 levels, each with text: libxml2 reads them; the body keeps every block.
+    body = "".join(f"<div>bloc {i}" for i in range(250)) + "</div>" * 250
+    data = lesechos(('<span class="articlecontent">', '<span class="articlecontent">' + body))
+    paragraphs = parse_bytes(LESECHOS_URL, data, "text/html").article.paragraphs
+    assert paragraphs[:3] == ["bloc 0", "bloc 1", "bloc 2"]
+    assert paragraphs[249] == "bloc 249"
+    assert paragraphs[250:] == lesechos_expected()["article"]["paragraphs"]

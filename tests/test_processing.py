@@ -106,3 +106,82 @@ def test_deduplicate_headlines_within_a_crawl(crawler):
     ]
     assert core.process(third).sightings == []
     assert crawler.stats.get_value("dedup/headlines/repeated_in_crawl") == 1
+
+
+@pytest.mark.parametrize("problem", ["impossible_date", "implausible_date"])
+def test_validate_stores_an_article_whose_date_cannot_be_true_and_counts_it(crawler, problem):
+    item = validate(article(published=None, published_problem=problem), crawler.stats)
+    assert (item.published, item.published_problem, item.title) == (None, problem, "Titre")
+    assert crawler.stats.get_value("validate/articles/unknown_date") == 1
+    assert crawler.stats.get_value(f"validate/articles/unknown_date/{problem}") == 1
+    assert not [k for k in crawler.stats.get_stats() if k.startswith("validate/dropped/")]
+
+
+@pytest.mark.parametrize(
+    "published, seen_at, stored, problem",
+    [
+        ("0001-01-01", "2025-09-04T10:00:00Z", None, "implausible_date"),
+        ("9999-12-31", "2025-09-04T10:00:00Z", None, "implausible_date"),
+        ("1899-12-31", "2025-09-04T10:00:00Z", None, "implausible_date"),
+        ("2025-09-06", "2025-09-04T23:59:59Z", None, "implausible_date"),  # after the day it was seen
+        ("2025-09-05", "2025-09-04T23:00:00Z", "2025-09-05", None),  # a time zone ahead of UTC
+        ("1900-01-01", "2025-09-04T10:00:00Z", "1900-01-01", None),
+        ("2017-07-12", None, "2017-07-12", None),  # not seen: now
+    ],
+)
+def test_validate_turns_an_implausible_date_into_none_with_its_reason(crawler, published, seen_at, stored, problem):
+    item = validate(article(published=published, seen_at=seen_at), crawler.stats)
+    assert (item.published, item.published_problem) == (stored, problem)
+    assert crawler.stats.get_value("validate/articles/unknown_date/implausible_date") == (1 if problem else None)
+
+
+def test_validate_still_drops_an_article_without_any_date(crawler):
+    with pytest.raises(Drop, match="missing_published"):
+        validate(article(published=None), crawler.stats)
+    with pytest.raises(Drop, match="bad_published"):
+        validate(article(published="20250904"), crawler.stats)  # an ISO form the archive does not store
+    assert crawler.stats.get_value("validate/dropped/article/missing_published") == 1
+    assert crawler.stats.get_value("validate/dropped/article/bad_published") == 1
+    assert crawler.stats.get_value("validate/articles/unknown_date") is None
+
+
+def test_a_stored_date_carries_no_problem(crawler):
+    item = validate(article(published="2025-09-04", published_problem="impossible_date"), crawler.stats)
+    assert (item.published, item.published_problem) == ("2025-09-04", None)
+
+
+def test_a_page_with_an_impossible_date_goes_through_processing_to_the_archive(crawler):
+    from crawler.core.items import page_items
+    from crawler.sites.maghress.page import parse_page
+
+    text = "Titre\nPublié dans Le Matin le 31 - 02 - 2017\n\nCorps de l'article.\n"
+    page = parse_page("https://www.maghress.com/fr/lematin/1", text)
+    (item,) = page_items(page, "2025-09-04T10:00:00Z")
+    outcome = processor(crawler).process(item)
+    stored = outcome.item
+    assert (stored.url, stored.title, stored.publisher, stored.published, stored.published_problem) == (
+        "https://www.maghress.com/fr/lematin/1", "Titre", "Le Matin", None, "impossible_date")
+    assert stored.paragraphs == ["Corps de l'article."]
+    assert crawler.stats.get_value("validate/articles/unknown_date/impossible_date") == 1
+
+
+def test_every_field_is_capped_and_each_cut_counted(crawler):
+    from crawler.processing.normalize import FIELD_CAPS
+
+    long_url = "https://www.maghress.com/fr/a/" + "x" * 3000
+    item = article(title="T" * 5000, publisher="P" * 500, paragraphs=["mot " * 10_000] * 30,
+                   original_url=long_url, image_url="https://images.example/1.jpg")
+    item.fetched_url = long_url
+    out = normalize(item, crawler.stats)
+    assert (len(out.title), len(out.publisher)) == (FIELD_CAPS["title"], FIELD_CAPS["publisher"])
+    assert all(len(p) <= FIELD_CAPS["paragraph"] for p in out.paragraphs)
+    assert sum(len(p) for p in out.paragraphs) == FIELD_CAPS["body"]
+    assert (out.original_url, out.image_url, out.fetched_url) == (None, "https://images.example/1.jpg", out.url)
+    ticker = Ticker("https://www.maghress.com/fr", [Headline(n, "H" * 900, long_url) for n in range(1, 601)])
+    out = normalize(ticker, crawler.stats)
+    assert len(out.headlines) == FIELD_CAPS["headlines"]
+    assert {len(h.text) for h in out.headlines} == {FIELD_CAPS["headline"]} and {h.url for h in out.headlines} == {None}
+    counted = {k.removeprefix("normalize/truncated/"): v for k, v in crawler.stats.get_stats().items()
+               if k.startswith("normalize/truncated/")}
+    assert counted == {"title": 1, "publisher": 1, "paragraph": 30, "body": 1, "original_url": 1, "fetched_url": 1,
+                       "headlines": 1, "headline": 500, "headline_url": 500}

@@ -12,7 +12,7 @@ from functools import cache
 from types import ModuleType
 
 from crawler.core.items import Page, PageError
-from crawler.core.text import decode_page
+from crawler.core.text import decode
 from crawler.sites import registry
 from crawler.sites.spec import SiteSpec
 
@@ -53,6 +53,12 @@ def parse_text(url: str, content: str, *, is_html: bool | None = None, site: Sit
 
 
 def parse_bytes(url: str, body: bytes, content_type: str = "", *, site: SiteSpec | None = None) -> Page:
-    """Decode a fetched page (HTTP Content-Type, <meta>, else UTF-8 or windows-1252) and parse it."""
+    """Decode a fetched page and parse it. The decoding is checked (crawler.core.text.decode: byte
+    order mark, HTTP Content-Type, <meta>, UTF-8, a statistical detector, windows-1252, the first
+    that shows no replacement character or mojibake), so that a page whose declared charset lies
+    is read in the encoding it is really in."""
     is_html = True if "html" in content_type.lower() else None  # None: sniff the content
-    return parse_text(url, decode_page(body, content_type), is_html=is_html, site=site)
+    decoded = decode(body, content_type)
+    page = parse_text(url, decoded.text, is_html=is_html, site=site)
+    page.encoding, page.decoding_clean = decoded.encoding, decoded.clean
+    return page

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -23,7 +24,10 @@ SITE = registry.site("maghress")
 
 # The version of this page object: recorded with every row it extracts. Raise it whenever a
 # change can alter what is extracted from an archived page, so that re-parsed rows show it.
-PARSER_VERSION = "maghress/1"
+# maghress/2: a credit line's impossible or implausible date gives published None with its
+# published_problem (was: None alone, and the article dropped); pages nested deeper than libxml2
+# reads are flattened (were: cut short where the nesting passed 256 levels).
+PARSER_VERSION = "maghress/2"
 
 # --- Site furniture and text patterns (both forms) -------------------------------------------
 CREDIT_FR = re.compile(r"Publié dans (?P<publisher>.+?) le (?P<d>\d{1,2}) ?- ?(?P<m>\d{1,2}) ?- ?(?P<y>\d{4})")
@@ -39,9 +43,32 @@ REPORT_BOX_MARKERS = ("Merci d'avoir signal", "Merci d’avoir signal", "automat
 # Ticker items in a text page: four no-break spaces (or ordinary spaces, as other tools save them).
 TEXT_TICKER_SEPARATOR = re.compile(r"[\u00a0 ]{4}")
 LANGUAGES = tuple(edition.language for edition in SITE.editions)
+# The years a credit line's date may have. A date outside them is no date ("01 - 01 - 0001",
+# "31 - 12 - 9999": placeholders and typos): published None, published_problem
+# "implausible_date". Fixed years, not the clock, so that a page parses the same whenever it is
+# parsed (expected files, reparse); processing also refuses a date after the day the page was
+# seen (crawler.processing.validate).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2099
+IMPOSSIBLE_DATE = "impossible_date"  # not in the calendar: 31 - 02 - 2017
+IMPLAUSIBLE_DATE = "implausible_date"
 
 # --- HTML selectors, tried in order ----------------------------------------------------------
 HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# libxml2 stops reading a document nested deeper than 256 elements (a fatal "Excessive depth in
+# document", the rest of the page lost). Such a page is read again with its chains of wrappers
+# collapsed (flatten_nesting: <div><div><div>...text...</div></div></div> read as
+# <div>text</div>), which keeps all its text and where its blocks begin and end; wrappers that
+# carry attributes are collapsed too when the page is still nested deeper than MAX_NESTING. A
+# page that libxml2 still cannot read whole is a PageError, never a partial page.
+MAX_NESTING = 200
+VOID_TAGS = frozenset(
+    "area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split()
+)
+RAW_TEXT_TAGS = {name: re.compile(f"</{name}", re.I) for name in ("script", "style")}  # no tags inside
+# A comment, or a start or end tag (never across a "<", so that a page full of unclosed "<a"
+# is read in linear time).
+TAG = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][^\s/<>]*)[^<>]*>", re.S)
 FURNITURE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg")
 # Class names of the older template (first choice for each field).
 TITLE_CLASS, CREDIT_CLASS, BODY_CLASS = "articletitle", "articlenewspaper", "articlecontent"
@@ -84,20 +111,37 @@ def looks_like_html(content: str) -> bool:
     return head.startswith("<") and bool(re.search(r"<(!doctype|html|head|body|div|span|p|h1|meta)\b", head))
 
 
-def _credit(text: str) -> tuple[str, str | None, str | None] | None:
-    """(language, publisher, ISO date or None) of a whole credit line, or None."""
+class Credit(NamedTuple):
+    """What a credit line says: "Publié dans <publisher> le DD - MM - YYYY"."""
+
+    language: str
+    publisher: str
+    published: str | None  # ISO date; None when the line's date cannot be true
+    published_problem: str | None  # why published is None: impossible_date, implausible_date
+
+
+def _credit(text: str) -> Credit | None:
+    """What a whole credit line says, or None if the text is not one."""
     text = collapse_ws(text)
     if not text.startswith(CREDIT_MARKERS):
         return None
     for language, pattern in CREDIT_PATTERNS:
         m = pattern.fullmatch(text.rstrip("."))
         if m:
-            try:
-                published = date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
-            except ValueError:
-                published = None
-            return language, m["publisher"].strip(), published
+            published, problem = _date(int(m["y"]), int(m["m"]), int(m["d"]))
+            return Credit(language, m["publisher"].strip(), published, problem)
     return None
+
+
+def _date(year: int, month: int, day: int) -> tuple[str | None, str | None]:
+    """(ISO date, None), or (None, the reason the date cannot be true)."""
+    try:
+        published = date(year, month, day)
+    except ValueError:
+        return None, IMPOSSIBLE_DATE
+    if not EARLIEST_YEAR <= published.year <= LATEST_YEAR:
+        return None, IMPLAUSIBLE_DATE
+    return published.isoformat(), None
 
 
 def _is_furniture(line: str) -> bool:
@@ -148,14 +192,15 @@ class TextPage:
     def article(self) -> Article | None:
         if self.credit_index is None:
             return None
-        language, publisher, published = _credit(self.lines[self.credit_index])
+        credit = _credit(self.lines[self.credit_index])
         title_index = self.title_index()
         return Article(
             url=self.url,
             title=self.lines[title_index] if title_index is not None else None,
-            publisher=publisher,
-            published=published,
-            language=language,
+            publisher=credit.publisher,
+            published=credit.published,
+            published_problem=credit.published_problem,
+            language=credit.language,
             paragraphs=self.paragraphs(),
             original_url=None,  # a text page keeps no links
             image_url=None,
@@ -176,12 +221,7 @@ class HtmlPage:
     def __init__(self, url: str, html: str):
         self.url = url
         self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-        try:
-            self.doc = etree.fromstring(html, HTML_PARSER)
-        except (etree.ParserError, ValueError) as exc:
-            raise PageError(f"not an HTML page: {exc}") from None
-        if self.doc is None:
-            raise PageError("not an HTML page: Document is empty")
+        self.doc = parse_html(html)
         etree.strip_elements(self.doc, *FURNITURE_TAGS, with_tail=False)
         # One pass over the text finds the credit line, the closing sentence and the report box:
         # (marker, the element that holds the text) pairs.
@@ -248,13 +288,14 @@ class HtmlPage:
     def article(self) -> Article | None:
         if self.credit_el is None:
             return None
-        language, publisher, published = _credit(_text(self.credit_el))
+        credit = _credit(_text(self.credit_el))
         return Article(
             url=self.url,
             title=self.title(),
-            publisher=publisher,
-            published=published,
-            language=language or self.language(),
+            publisher=credit.publisher,
+            published=credit.published,
+            published_problem=credit.published_problem,
+            language=credit.language or self.language(),
             paragraphs=self.paragraphs(),
             original_url=self.original_url(),
             image_url=self.image_url(),
@@ -398,7 +439,9 @@ def _only_report_box(el) -> bool:
 
 
 def _blocks(el) -> list[str]:
-    """Split an element's text into paragraphs at <br> and block-level element boundaries."""
+    """Split an element's text into paragraphs at <br> and block-level element boundaries.
+
+    One walk over the element's start and end events, without recursion (any depth)."""
     blocks: list[str] = []
     current: list[str] = []
 
@@ -408,24 +451,25 @@ def _blocks(el) -> list[str]:
             blocks.append(text)
         current.clear()
 
-    def walk(node):
-        if node.text:
-            current.append(node.text)
-        for child in node:
-            if not isinstance(child.tag, str):
-                pass
-            elif child.tag == "br":
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if node is el:
+            if event == "start" and node.text:
+                current.append(node.text)
+            continue
+        tag = node.tag
+        if not isinstance(tag, str):  # an entity or processing instruction: only its tail is text
+            if event == "end" and node.tail:
+                current.append(node.tail)
+        elif event == "start":
+            if tag == "br" or tag in BLOCK_TAGS:
                 flush()
-            elif child.tag in BLOCK_TAGS:
+            if tag != "br" and node.text:
+                current.append(node.text)
+        else:
+            if tag in BLOCK_TAGS:
                 flush()
-                walk(child)
-                flush()
-            else:
-                walk(child)
-            if child.tail:
-                current.append(child.tail)
-
-    walk(el)
+            if node.tail:
+                current.append(node.tail)
     flush()
     return blocks
 
@@ -445,3 +489,121 @@ def _drop(el) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
+
+
+# --- Parsing and deep nesting ---------------------------------------------------------------------
+def parse_html(html: str):
+    """The page's document; PageError if it is not HTML or cannot be read whole."""
+    doc = _parse(html)
+    if _cut_short():
+        doc = _parse(flatten_nesting(html, MAX_NESTING))
+        if (error := _cut_short()) is not None:
+            reason = ("is nested deeper than the HTML parser reads, even with its chains of wrappers collapsed"
+                      if "depth" in error.message else "holds more than the HTML parser reads")
+            raise PageError(f"the page {reason} ({error.message.strip()})")
+    if doc is None:
+        raise PageError("not an HTML page: Document is empty")
+    return doc
+
+
+def _parse(html: str):
+    try:
+        return etree.fromstring(html, HTML_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise PageError(f"not an HTML page: {exc}") from None
+
+
+def _cut_short():
+    """The error that made libxml2 stop before the end of the document just parsed, or None."""
+    error = HTML_PARSER.error_log.last_error
+    return error if error is not None and error.type_name == "ERR_RESOURCE_LIMIT" else None
+
+
+def flatten_nesting(html: str, max_depth: int) -> str:
+    """The page with its chains of wrappers collapsed: its text, and where blocks begin and
+    end, all kept.
+
+    A wrapper is an element whose only content is one element (no text of its own, spaces and
+    comments aside); in a chain of wrappers (<div><div><b><i>...<p>text</p>...</i></b></div></div>)
+    every wrapper but the outermost loses its tags: first those that carry no attribute or
+    repeat their parent's start tag exactly; then, if some element is still nested deeper than
+    `max_depth`, the others as well. Tags are counted as written (an unclosed <p> stays open,
+    where libxml2 would close it), so the depth counted is never below libxml2's. What is still
+    too deep is left as it is: libxml2 then refuses the page (parse_html: PageError).
+    """
+    pieces: list[str] = []  # the page, tag by tag and text by text
+    parent: list[int] = []  # per element, in document order: its parent's index (-1: none)
+    start: list[int] = []  # the piece of its start tag
+    end: list[int] = []  # the piece of its end tag (-1: closed implicitly)
+    children: list[int] = []  # how many elements it holds directly
+    has_text: list[bool] = []  # whether it holds text directly
+    stack: list[int] = []  # the open elements
+    open_at: dict[str, list[int]] = {}  # name -> positions in the stack of its open elements
+    names: list[str] = []
+    pos = 0
+    while True:
+        m = TAG.search(html, pos)
+        text = html[pos:m.start() if m else len(html)]
+        if text:
+            pieces.append(text)
+            if stack and not text.isspace():
+                has_text[stack[-1]] = True
+        if m is None:
+            break
+        pos = m.end()
+        closing, name = m.group(1), m.group(2)
+        if name is None:  # a comment
+            pieces.append(m.group())
+            continue
+        name = name.lower()
+        if closing:
+            if open_at.get(name):  # else libxml2 ignores it
+                index = open_at[name][-1]
+                while len(stack) > index:  # the element, and any left open inside it
+                    element = stack.pop()
+                    open_at[names[element]].pop()
+                end[element] = len(pieces)
+            pieces.append(m.group())
+            continue
+        if stack:
+            children[stack[-1]] += 1
+        if name in VOID_TAGS:
+            pieces.append(m.group())
+            continue
+        element = len(names)
+        names.append(name)
+        parent.append(stack[-1] if stack else -1)
+        start.append(len(pieces))
+        end.append(-1)
+        children.append(0)
+        has_text.append(name in RAW_TEXT_TAGS)  # a script or style is never a wrapper
+        open_at.setdefault(name, []).append(len(stack))
+        stack.append(element)
+        pieces.append(m.group())
+        if name in RAW_TEXT_TAGS:  # its content is text up to its end tag
+            close = RAW_TEXT_TAGS[name].search(html, pos)
+            close = close.start() if close else len(html)
+            pieces.append(html[pos:close])
+            pos = close
+
+    def wrapper(element: int) -> bool:
+        return children[element] == 1 and not has_text[element]
+
+    def plain(element: int) -> bool:
+        tag = pieces[start[element]]
+        rest = tag[len(names[element]) + 1:].strip(" \t\n\r\f/>")
+        return not rest or tag == pieces[start[parent[element]]]
+
+    for any_wrapper in (False, True):
+        dropped = [False] * len(names)
+        depth = [0] * len(names)
+        for element, up in enumerate(parent):
+            dropped[element] = up >= 0 and wrapper(element) and wrapper(up) and (any_wrapper or plain(element))
+            depth[element] = (depth[up] if up >= 0 else 0) + (not dropped[element])
+        if max(depth, default=0) <= max_depth:
+            break
+    for element in (e for e, drop in enumerate(dropped) if drop):
+        pieces[start[element]] = ""
+        if end[element] >= 0:
+            pieces[end[element]] = ""
+    return "".join(pieces)
