@@ -263,7 +263,8 @@ def newsarchive_command() -> list[str]:
 
 
 def crawl_args(seeds: Path, db: Path, settings: dict) -> list[str]:
-    return ["crawl", "--live", "--seeds", str(seeds), "--db", str(db), *setting_args(settings)]
+    return ["crawl", "--live", "--seeds", str(seeds), "--db", str(db), "-s", "NEWSARCHIVE_ALLOW_PRIVATE=127.0.0.1",
+            *setting_args(settings)]
 
 
 def run_newsarchive(work: Path, seeds: Path, settings: dict, timeout: float, tag: str) -> dict:

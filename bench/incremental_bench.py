@@ -115,7 +115,7 @@ def du(path: Path) -> float:
 def run_crawl(work: Path, seeds: Path, db: Path, settings: dict, extra: list[str], tag: str, label: str,
               timeout: float, server) -> dict:
     cmd = newsarchive_command() + ["crawl", "--live", *extra, "--seeds", str(seeds), "--db", str(db),
-                                   *setting_args(settings)]
+                                   "-s", "NEWSARCHIVE_ALLOW_PRIVATE=127.0.0.1", *setting_args(settings)]
     crawls_before = (read_state(db).get("counts") or {}).get("crawls", 0)
     out, err = work / f"run{tag}.stdout", work / f"run{tag}.stderr"
     cpu0 = server_cpu(server)

@@ -179,7 +179,8 @@ def test_live_crawl_of_a_local_server(local_site):
     db = tmp / "archive.db"
     result = run_cli(
         "crawl", "--live", "--seeds", seeds, "--db", db,
-        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", check=True,
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0",
+        "-s", "NEWSARCHIVE_ALLOW_PRIVATE=127.0.0.1", check=True,
     )
     assert [r["url"] for r in query(db, "SELECT url FROM articles ORDER BY url")] == [
         f"{base}/fr/lagazette/3",

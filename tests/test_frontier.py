@@ -2,14 +2,16 @@
 
 import gzip
 from datetime import datetime, timedelta, timezone
+from ipaddress import ip_address
 
 import pytest
 
 from crawler.frontier.feeds import feed_links, looks_like_feed
+from crawler.frontier.hosts import address_refused, allowed_host_keys, host_allowed, host_key, is_public, parse_networks
 from crawler.frontier.kinds import page_kind
 from crawler.frontier.recheck import RECHECK_AFTER, failure_backoff, next_check, retry_after
 from crawler.frontier import sitemaps
-from crawler.frontier.sitemaps import sitemap_links
+from crawler.frontier.sitemaps import MAX_SITEMAP_URLS, read_sitemap, sitemap_links
 from crawler.frontier import traps
 from crawler.frontier.traps import is_trap
 
@@ -149,6 +151,19 @@ def test_gzip_bomb_beyond_50_mb_is_dropped():
     bomb = gzip.compress(b"<urlset>" + b" " * (50 * 1024 * 1024) + b"</urlset>", compresslevel=1)
     assert len(bomb) < 1024 * 1024
     assert sitemap_links(f"{SITE}/sitemap.xml.gz", bomb) == ([], [])
+
+
+def test_sitemap_urls_are_taken_up_to_the_sitemaps_org_limit():
+    body = b"".join([b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+                     *(b"<url><loc>/fr/lesechos/%d</loc></url>\n" % n for n in range(100_000)), b"</urlset>"])
+    pages, children, truncated = read_sitemap(f"{SITE}/sitemap.xml", body)
+    assert MAX_SITEMAP_URLS == 50_000
+    assert (len(pages), children, truncated) == (50_000, [], True)
+    assert pages[0] == f"{SITE}/fr/lesechos/0" and pages[-1] == f"{SITE}/fr/lesechos/49999"
+    assert read_sitemap(f"{SITE}/sitemap.xml", body, max_urls=3) == (
+        [f"{SITE}/fr/lesechos/{n}" for n in range(3)], [], True)
+    assert read_sitemap(f"{SITE}/sitemap.xml", SITEMAP) == (SITEMAP_PAGES, [], False)
+    assert read_sitemap(f"{SITE}/sitemap.xml", SITEMAP_INDEX, max_urls=1) == ([], [f"{SITE}/sitemap-fr-1.xml"], True)
 
 
 @pytest.mark.parametrize(
@@ -339,3 +354,54 @@ def test_failure_backoff_rejects_zero_attempts():
 )
 def test_page_kind(url, content_type, kind):
     assert page_kind(url, content_type) == kind
+
+
+# ----------------------------------------------------------------------------- hosts and addresses
+
+def test_host_key_counts_a_sites_hosts_as_one():
+    assert host_key("https://www.maghress.com/fr") == host_key("http://m.maghress.com:8080/x") == "maghress.com"
+    assert host_key("http://127.0.0.1:8080/x") == "127.0.0.1:8080"
+    assert host_key("https://Example.org:443/") == host_key("http://example.org./") == "example.org"
+    assert host_key("http://[::1]:8080/") == "[::1]:8080"
+    with pytest.raises(ValueError):
+        host_key("https://[::1/x")
+    with pytest.raises(ValueError):
+        host_key("https://example.org:99999/x")
+
+
+def test_allowed_hosts_with_and_without_a_port():
+    keys, bad = allowed_host_keys(["127.0.0.2", "Example.org:8080", "http://cdn.example.net/", "www.maghress.com",
+                                   "bad host:x", ""])
+    assert keys == {"127.0.0.2", "example.org:8080", "cdn.example.net", "maghress.com"}
+    assert bad == ["bad host:x", ""]
+    assert host_allowed("http://127.0.0.2:9000/x", keys)  # no port given: any port
+    assert host_allowed("http://example.org:8080/", keys)
+    assert not host_allowed("http://example.org/", keys)  # that port only
+    assert host_allowed("https://m.maghress.com/fr", keys)
+    assert not host_allowed("http://127.0.0.1:9000/", keys)
+    assert not host_allowed("https://[::1/x", keys)  # no URL, not allowed
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.2", "10.1.2.3", "172.16.0.1", "192.168.1.1",
+                                     "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "240.0.0.1",
+                                     "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254"])
+def test_private_loopback_link_local_and_reserved_addresses_are_refused(address):
+    assert not is_public(ip_address(address))
+    assert address_refused(ip_address(address), [])
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "93.184.216.34", "2606:4700::1111"])
+def test_public_addresses_pass(address):
+    assert is_public(ip_address(address))
+    assert not address_refused(ip_address(address), [])
+
+
+def test_allowed_private_addresses_and_networks():
+    networks, bad = parse_networks(["127.0.0.1", "10.0.0.0/8", "[::1]", "not an address", " "])
+    assert bad == ["not an address"]
+    assert not address_refused(ip_address("127.0.0.1"), networks)
+    assert not address_refused(ip_address("::ffff:127.0.0.1"), networks)  # the same address, IPv4-mapped
+    assert not address_refused(ip_address("10.20.30.40"), networks)
+    assert not address_refused(ip_address("::1"), networks)
+    assert address_refused(ip_address("127.0.0.2"), networks)
+    assert address_refused(ip_address("169.254.169.254"), networks)

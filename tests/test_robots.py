@@ -95,7 +95,8 @@ class Site:
     path requested. robots_status None: the server closes the connection without answering
     robots.txt."""
 
-    def __init__(self, robots_status: int | None = 200, robots_body: bytes = b"", robots_delay: float = 0.0):
+    def __init__(self, robots_status: int | None = 200, robots_body: bytes = b"", robots_delay: float = 0.0,
+                 robots_headers: dict | None = None, robots_type: str = "text/plain"):
         self.paths: list[str] = []
         lock = threading.Lock()
         site = self
@@ -109,14 +110,18 @@ class Site:
                     if robots_status is None:
                         self.close_connection = True
                         return
-                    self._answer(robots_status, "text/plain", robots_body)
+                    self._answer(robots_status, robots_type, robots_body, robots_headers or {})
+                elif self.path == "/real-robots.txt":  # where a same-host redirect leads
+                    self._answer(200, "text/plain", DISALLOW_PRIVATE)
                 else:
                     self._answer(200, "text/html", b"<html><body><p>page</p></body></html>")
 
-            def _answer(self, status, content_type, body):
+            def _answer(self, status, content_type, body, headers=None):
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -220,7 +225,7 @@ def test_robots_5xx_means_nothing_fetched_on_that_host(sites):
     assert report["stats"]["robotstxt/response_status_count/503"] == 1
     assert report["stats"]["robotstxt/request_count"] == 2
     assert "robotstxt/forbidden" not in report["stats"]
-    warning = f"robots.txt of {down.netloc} answered 503: nothing fetched there this run"
+    warning = f"robots.txt of {down.netloc} unavailable: HTTP 503; nothing fetched there this run"
     assert report["log"].count(warning) == 1
     assert [p["request"].startswith(up.origin) for p in report["robots_parsed"]] == [True]
 
@@ -242,7 +247,9 @@ def test_robots_404_allows_everything(sites):
     }
 
 
-def test_robots_unreachable_allows_everything(sites):
+def test_robots_unreachable_means_nothing_fetched_on_that_host(sites):
+    """RFC 9309, section 2.3.1.4: robots.txt unreachable (connection refused, dropped) means a
+    complete disallow; here, "not now" for the host, for this run."""
     dead = dead_origin()
     dead_urls = [f"{dead}/news/{i}" for i in range(3)]
     mute = sites(robots_status=None)  # answers pages, but drops the connection for robots.txt
@@ -250,20 +257,84 @@ def test_robots_unreachable_allows_everything(sites):
 
     report = crawl(dead_urls + mute_urls, settings={"RETRY_ENABLED": False})
 
-    # Allowed: each page of the dead host was tried (and refused), not refused by robots.txt.
-    assert sorted((url, name) for url, name, _ in report["errbacks"]) == sorted(
-        (url, "DownloadConnectionRefusedError") for url in dead_urls)
-    assert sorted(report["responses"]) == sorted(mute_urls)
-    assert sorted(mute.paths) == sorted(["/robots.txt", *paths_of(mute_urls)])
+    assert sorted(report["errbacks"]) == sorted(
+        [[url, "RobotsUnavailable", "robots.txt unavailable (DownloadConnectionRefusedError): not now"]
+         for url in dead_urls]
+        + [[url, "RobotsUnavailable", "robots.txt unavailable (DownloadFailedError): not now"] for url in mute_urls])
+    assert report["responses"] == []
+    assert mute.paths == ["/robots.txt"]  # asked once, never retried, and nothing else
     stats = report["stats"]
     assert stats["robotstxt/request_count"] == 2
+    assert stats["robotstxt/unavailable"] == 2
     exception_keys = sorted(k for k in stats if k.startswith("robotstxt/exception_count/"))
     assert exception_keys == sorted([REFUSED, DROPPED])
     assert stats[REFUSED] == 1 and stats[DROPPED] == 1
     assert "robotstxt/response_count" not in stats and "robotstxt/forbidden" not in stats
-    assert f"Error downloading <GET {dead}/robots.txt>: " in report["log"]
-    assert f"Error downloading <GET {mute.origin}/robots.txt>: " in report["log"]
+    assert f"robots.txt of {dead.split('//')[1]} unavailable: DownloadConnectionRefusedError" in report["log"]
+    assert f"robots.txt of {mute.netloc} unavailable: DownloadFailedError" in report["log"]
+    assert "Traceback" not in report["log"]
     assert report["robots_parsed"] == []
+
+
+def test_robots_that_never_answers_is_given_up_after_the_timeout(sites):
+    slow = sites(robots_body=b"User-agent: *\nDisallow:\n", robots_delay=30)  # far longer than the timeout
+    urls = [slow.url(f"/news/{i}") for i in range(3)]
+
+    report = crawl(urls, settings={"NEWSARCHIVE_ROBOTSTXT_TIMEOUT": 1})
+
+    assert sorted(report["errbacks"]) == sorted(
+        [url, "RobotsUnavailable", "robots.txt unavailable (DownloadTimeoutError): not now"] for url in urls)
+    assert slow.paths == ["/robots.txt"]  # not retried (RETRY_ENABLED is on here), pages not fetched
+    assert report["stats"]["robotstxt/unavailable"] == 1
+    assert "took longer than 1.0 seconds" in report["log"]
+
+
+def test_robots_redirect_followed_on_its_host_only(sites):
+    other = sites(robots_body=b"User-agent: *\nDisallow:\n")
+    moved = sites(robots_status=301, robots_headers={"Location": "/real-robots.txt"})  # disallows /private/
+    away = sites(robots_status=302, robots_headers={"Location": other.url("/robots.txt")})
+    moved_urls = [moved.url("/news/1"), moved.url("/private/1")]
+    away_urls = [away.url(f"/news/{i}") for i in range(2)]
+
+    report = crawl(moved_urls + away_urls)
+
+    # Same host: followed, and obeyed.
+    assert sorted(moved.paths) == ["/news/1", "/real-robots.txt", "/robots.txt"]
+    assert [moved.url("/private/1"), "RobotsForbidden", "Forbidden by robots.txt"] in report["errbacks"]
+    # Another host (here another port of 127.0.0.1): not followed, that host never asked,
+    # and the redirecting host is "not now".
+    assert other.paths == []
+    assert away.paths == ["/robots.txt"]
+    unavailable = f"robots.txt unavailable (redirect to another host, {other.url('/robots.txt')}: not followed): not now"
+    assert sorted(e for e in report["errbacks"] if e[0] in away_urls) == sorted(
+        [url, "RobotsUnavailable", unavailable] for url in away_urls)
+    assert report["responses"] == [moved.url("/news/1")]
+    assert report["stats"]["robotstxt/unavailable"] == 1
+
+
+def test_robots_meta_refresh_is_never_followed(sites):
+    """Scrapy's MetaRefreshMiddleware is on in this crawl (Scrapy's defaults): the robots.txt
+    request is not redirected by it all the same."""
+    other = sites()
+    refresh = sites(robots_type="text/html", robots_body=(
+        f'<html><head><meta http-equiv="refresh" content="0; url={other.url("/admin")}"></head></html>').encode())
+
+    report = crawl([refresh.url("/news/1")])
+
+    assert other.paths == []
+    assert sorted(refresh.paths) == ["/news/1", "/robots.txt"]
+    assert report["responses"] == [refresh.url("/news/1")]
+
+
+def test_robots_is_parsed_up_to_its_limit(sites):
+    filler = b"".join(b"# comment line %d\n" % i for i in range(200))  # about 4 KB
+    site = sites(robots_body=b"User-agent: *\nDisallow: /private/\n" + filler + b"Disallow: /late/\n")
+
+    report = crawl([site.url("/private/1"), site.url("/late/1")], settings={"NEWSARCHIVE_ROBOTSTXT_MAXSIZE": 1024})
+
+    assert report["errbacks"] == [[site.url("/private/1"), "RobotsForbidden", "Forbidden by robots.txt"]]
+    assert report["responses"] == [site.url("/late/1")]  # its rule came after the first 1024 bytes
+    assert report["stats"]["robotstxt/truncated"] == 1
 
 
 def test_robots_parsed_signal_gives_the_sitemaps_once_per_host(sites):

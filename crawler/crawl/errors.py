@@ -1,5 +1,5 @@
 """Why a request was not fetched, as exception types (the spider's errback tells them apart by
-type, never by message)."""
+type, never by message: crawler.crawl.spiders._reason maps each to the reason of its URL's mark)."""
 
 from scrapy.exceptions import IgnoreRequest
 
@@ -9,8 +9,28 @@ class RobotsForbidden(IgnoreRequest):
 
 
 class RobotsUnavailable(IgnoreRequest):
-    """The host's robots.txt answered 5xx: nothing is fetched there this run (RFC 9309)."""
+    """The host's robots.txt answered 5xx, or could not be had at all (timeout, connection error,
+    a redirect off its host): nothing is fetched there this run (RFC 9309, section 2.3.1.4)."""
 
 
 class NotInMirror(IgnoreRequest):
     """Replay: the mirror or WARC files hold no answer for the URL; it is never fetched."""
+
+
+class RequestRefused(IgnoreRequest):
+    """The gate (crawler/crawl/middlewares/gate.py) refused the request: it never left."""
+
+
+class OffsiteRequest(RequestRefused):
+    """The request's host is none of the crawl's hosts (the seeds' hosts and
+    NEWSARCHIVE_ALLOWED_HOSTS)."""
+
+
+class PrivateAddress(RequestRefused):
+    """The request's host is, or resolves to, a private, loopback, link-local, multicast or
+    reserved address that NEWSARCHIVE_ALLOW_PRIVATE does not allow (or the connection went to one)."""
+
+
+class ResponseTooLarge(IgnoreRequest):
+    """The response's body is over DOWNLOAD_MAXSIZE, as announced, as received or once
+    decompressed: it was cut, and is not parsed."""

@@ -4,6 +4,7 @@ the same crawl."""
 
 from crawler.archive import batch as _batch
 from crawler.core import items as _items
+from crawler.frontier import sitemaps as _sitemaps
 from crawler.frontier import traps as _traps
 
 BOT_NAME = "newsarchive"
@@ -37,10 +38,48 @@ DOWNLOAD_TIMEOUT = 30
 # Only http(s) is ever fetched: no handler for file:, data:, ftp: or s3:.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
+# --- Bounds: what one response, one robots.txt, one sitemap may cost -----------------------------
+# A body over DOWNLOAD_MAXSIZE (as announced, as received, or once decompressed: a gzip bomb is
+# inflated chunk by chunk and cut there) is not parsed: the URL is marked skipped, "too_large",
+# and not fetched again before NEWSARCHIVE_TOO_LARGE_RECHECK_DAYS. Scrapy's default is 1 GiB.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # bytes
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024  # bytes: a warning is logged past this size
+NEWSARCHIVE_TOO_LARGE_RECHECK_DAYS = 30
+# robots.txt: a host whose robots.txt does not answer within this many seconds (never retried)
+# is "not now" for the run, as one that answers 5xx (RFC 9309: unreachable means disallow).
+NEWSARCHIVE_ROBOTSTXT_TIMEOUT = 30
+NEWSARCHIVE_ROBOTSTXT_MAXSIZE = 500 * 1024  # bytes of a robots.txt parsed (RFC 9309's minimum); the rest ignored
+NEWSARCHIVE_ROBOTS_SITEMAPS = 10  # Sitemap lines of a host's robots.txt used; the others ignored (counted)
+NEWSARCHIVE_SITEMAPS_PER_RUN = 100  # sitemaps fetched in one run (from robots.txt, indexes, seeds, the frontier)
+NEWSARCHIVE_SITEMAP_URLS = _sitemaps.MAX_SITEMAP_URLS  # URLs taken from one sitemap or index (sitemaps.org's limit)
+NEWSARCHIVE_SITEMAP_MAXSIZE = _sitemaps.MAX_SITEMAP_BYTES  # a sitemap's DOWNLOAD_MAXSIZE (sitemaps.org's 50 MB)
+NEWSARCHIVE_PAGE_LINKS = 5000  # links of one page or feed looked at; the others ignored (counted)
+
+# --- Where requests go: every request passes the gate (crawler/crawl/middlewares/gate.py) -------
+# Hosts: the seeds' hosts (a site's hosts counting as one) and these ("cdn.example.org",
+# "example.org:8080"; without a port, any port). The spider follows links to them too.
+NEWSARCHIVE_ALLOWED_HOSTS = []
+# Addresses: private, loopback, link-local (169.254.169.254...), shared, multicast and reserved
+# addresses are refused, as IP literals or as what a host name resolves to, unless listed here
+# (addresses or networks: "127.0.0.1", "10.0.0.0/8", "::1"; on the command line
+# -s NEWSARCHIVE_ALLOW_PRIVATE=127.0.0.1,10.0.0.0/8). The tests allow 127.0.0.1.
+NEWSARCHIVE_ALLOW_PRIVATE = []
+# The spider follows redirects itself (each URL gets its own mark, the target must be on the
+# crawl's hosts) and the robots.txt middleware follows its own (same host only): Scrapy's
+# redirect middlewares are off, and no meta refresh is ever followed.
+REDIRECT_ENABLED = False
+METAREFRESH_ENABLED = False
+
 DOWNLOADER_MIDDLEWARES = {
-    # robots.txt obeyed, and one that answers 5xx means "not now" for its host, not "allow all".
+    # The gate: the crawl's hosts only, no private addresses (see above). Before robots.txt, so
+    # that a refused host's robots.txt is not fetched either.
+    "crawler.crawl.middlewares.gate.RequestGate": 60,
+    # robots.txt obeyed, and one that answers 5xx or not at all means "not now" for its host.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.crawl.middlewares.robots.RobotsTxtMiddleware": 100,
+    # Scrapy's decompression, with a body over DOWNLOAD_MAXSIZE as its own reason ("too_large").
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.crawl.middlewares.size.ResponseSizeMiddleware": 590,
     "crawler.crawl.middlewares.replay.ReplayDownloaderMiddleware": 950,
     # Next to the downloader: responses as received, before decompression, redirects, retries.
     "crawler.crawl.middlewares.capture.CaptureDownloaderMiddleware": 990,

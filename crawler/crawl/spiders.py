@@ -10,6 +10,16 @@ reason and when to try again) or skipped (with a reason), stored once the page's
 
 Spider arguments (`scrapy crawl <site> -a NAME=VALUE`): `live=1` fetches from the web instead
 of the site's bundled mirror (the setting NEWSARCHIVE_LIVE), `seeds=FILE` gives other start URLs.
+
+Hostile input: a seed that is no URL (a bad port, a broken IPv6 literal) is skipped with a warning
+("bad_url", counted under spider/refused/bad_url), the crawl going on with the others; the
+spider's `hosts` (the seeds' hosts and NEWSARCHIVE_ALLOWED_HOSTS) are the only ones it follows
+links, redirects and Sitemap lines to, and the gate (middlewares/gate.py) holds every request to
+them; an article URL whose page gives no article ("no_article") or a page its page object cannot
+read ("unparseable") is failed and tried again with the failure back-off; a body over
+DOWNLOAD_MAXSIZE ("too_large") waits NEWSARCHIVE_TOO_LARGE_RECHECK_DAYS. Work is bounded per run
+and per file: Sitemap lines per robots.txt, sitemaps per run, URLs per sitemap, links per page
+(crawler/crawl/settings.py).
 """
 
 from __future__ import annotations
@@ -26,15 +36,23 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.core import clock
 from crawler.core import stats as keys
 from crawler.core.items import PageError, UrlMark, page_items
-from crawler.crawl.errors import NotInMirror, RobotsForbidden, RobotsUnavailable
+from crawler.crawl.errors import (
+    NotInMirror,
+    OffsiteRequest,
+    PrivateAddress,
+    ResponseTooLarge,
+    RobotsForbidden,
+    RobotsUnavailable,
+)
 from crawler.crawl.extension import ArchiveExtension
 from crawler.crawl.frontier import CrawlFrontier
 from crawler.frontier.feeds import feed_links, looks_like_feed
+from crawler.frontier.hosts import allowed_host_keys, host_allowed, host_key
 from crawler.frontier.kinds import page_kind
 from crawler.frontier.recheck import failure_backoff, next_check, retry_after
-from crawler.frontier.sitemaps import sitemap_links
+from crawler.frontier.sitemaps import MAX_SITEMAP_BYTES, MAX_SITEMAP_URLS, read_sitemap
 from crawler.frontier.traps import MAX_URL_LENGTH, is_trap
-from crawler.frontier.urls import canonicalize, is_fetchable, known_site, trusted_canonical
+from crawler.frontier.urls import canonicalize, is_fetchable, trusted_canonical
 from crawler.sites import registry
 from crawler.sites.parse import NoPageObject, parse_bytes
 from crawler.sites.spec import SiteSpec
@@ -43,6 +61,10 @@ GONE = (404, 410)
 REDIRECTS = (301, 302, 303, 307, 308)  # followed by the spider, so that each URL gets its own mark
 THROTTLED = (429, 503)  # answered with Retry-After: tried again in a later run, not now
 ROBOTS_RECHECK = timedelta(days=1)
+REFUSED_RECHECK = timedelta(days=1)  # a URL the gate refused (offsite, private_address): asked again a day later
+TOO_LARGE_RECHECK_DAYS = 30  # NEWSARCHIVE_TOO_LARGE_RECHECK_DAYS's default
+WAITING_REASONS = ("too_large",)  # skipped URLs that wait for their next_due, even as seeds or in --full
+MAX_VALIDATOR_LENGTH = 1024  # characters of an ETag or Last-Modified value kept (longer: not kept)
 TRUE_WORDS = ("1", "true", "yes", "on")
 
 
@@ -56,7 +78,8 @@ def read_seed_urls(path) -> list[str]:
 def _reason(failure) -> tuple[str, str]:
     """(status, reason) for a request that produced no response to parse."""
     for exc_type, reason in ((RobotsForbidden, "robots_forbidden"), (RobotsUnavailable, "robots_unavailable"),
-                             (NotInMirror, "not_in_mirror")):
+                             (NotInMirror, "not_in_mirror"), (OffsiteRequest, "offsite"),
+                             (PrivateAddress, "private_address"), (ResponseTooLarge, "too_large")):
         if failure.check(exc_type):
             return "skipped", reason
     if failure.check(HttpError):
@@ -99,39 +122,74 @@ class ArchiveSpider(scrapy.Spider):
         self.depth_limit = settings.getint("NEWSARCHIVE_DEPTH_LIMIT", 10)
         self.max_url_length = settings.getint("URLLENGTH_LIMIT", MAX_URL_LENGTH)
         self.incremental = settings.getbool("NEWSARCHIVE_INCREMENTAL", True)
+        self.too_large_recheck = timedelta(days=settings.getfloat("NEWSARCHIVE_TOO_LARGE_RECHECK_DAYS",
+                                                                  TOO_LARGE_RECHECK_DAYS))
+        self.robots_sitemaps = settings.getint("NEWSARCHIVE_ROBOTS_SITEMAPS", 10)
+        self.sitemaps_per_run = settings.getint("NEWSARCHIVE_SITEMAPS_PER_RUN", 100)
+        self.sitemap_urls = settings.getint("NEWSARCHIVE_SITEMAP_URLS", MAX_SITEMAP_URLS)
+        self.sitemap_maxsize = settings.getint("NEWSARCHIVE_SITEMAP_MAXSIZE", MAX_SITEMAP_BYTES)
+        self.page_links = settings.getint("NEWSARCHIVE_PAGE_LINKS", 5000)
+        self.sitemaps_scheduled = 0
+        self.hosts |= allowed_host_keys(settings.getlist("NEWSARCHIVE_ALLOWED_HOSTS"))[0]
         now = clock.timestamp()
         seeds = []
-        for url in read_seed_urls(path):
-            if not is_fetchable(url):
+        for line in read_seed_urls(path):
+            if not is_fetchable(line):
                 self.crawler.stats.inc_value(keys.REFUSED_SCHEME)
-                self.logger.warning("Refused seed URL (only http and https are fetched): %s", url)
+                self.logger.warning("Refused seed URL (only http and https are fetched): %s", line)
                 continue
-            url = canonicalize(url)
-            self.hosts.add(self._host(url))
+            try:
+                url = canonicalize(line)
+                scrapy.Request(url)  # what Scrapy would refuse later, refused now
+                self.hosts.add(self._host(url))
+            except (ValueError, TypeError) as exc:
+                self._bad_seed(line, exc, now)
+                continue
             seeds.append(url)
         self.crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
         for url in seeds:
             row = self.frontier.known(url)
+            if self._waits(row, now):
+                continue
             if row is None or not self.incremental or self.frontier.due(row, now) or row["kind"] != "article":
                 for request in self._schedule(url, self._kind(url), 0, now):
                     yield request
         for url, row in self.frontier.rows.items():
             if self.frontier.due(row, now) or (not self.incremental and row["status"] != "skipped"):
-                if self._host(url) in self.hosts:
+                if self._allowed(url):
                     for request in self._schedule(url, row["kind"], row["depth"], now):
                         yield request
 
+    def _bad_seed(self, line: str, exc: Exception, now: str) -> None:
+        """A seed that is no URL: warned about, counted, marked (if it fits in the urls table)."""
+        self.crawler.stats.inc_value(keys.BAD_SEEDS)
+        self.logger.warning("Skipped seed URL (bad_url: %s): %s", exc, line)
+        if len(line) <= self.max_url_length and self.frontier.claim(line):
+            self.frontier.record(UrlMark(url=line, kind="other", status="skipped", at=now, reason="bad_url"))
+
     @staticmethod
     def _host(url: str) -> str:
-        """The host a URL is on, a site's hosts counting as one."""
-        netloc = urlsplit(url).netloc.lower()
-        return known_site(netloc) or netloc
+        """The host a URL is on, a site's hosts counting as one (crawler.frontier.hosts.host_key)."""
+        return host_key(url)
+
+    def _allowed(self, url: str) -> bool:
+        """Whether a URL is on one of the crawl's hosts (the seeds' and NEWSARCHIVE_ALLOWED_HOSTS)."""
+        return host_allowed(url, self.hosts)
+
+    def _waits(self, row: dict | None, now: str) -> bool:
+        """A URL skipped for a reason that makes it wait for its next_due (a body too large)."""
+        return (row is not None and row["status"] == "skipped" and row["reason"] in WAITING_REASONS
+                and not self.frontier.due(row, now))
 
     def _kind(self, url: str) -> str:
         return page_kind(url, site=self.site)
 
     def _schedule(self, url: str, kind: str, depth: int, now: str, found_as: str | None = None):
         """A request for a URL (its "discovered" mark recorded if new), or its "skipped" mark."""
+        if kind == "sitemap" and url not in self.frontier.requested:
+            if self.sitemaps_scheduled >= self.sitemaps_per_run:
+                self.crawler.stats.inc_value(keys.LIMIT_SITEMAPS)  # left for a later run, unmarked
+                return
         if not self.frontier.claim(url):
             return
         known = self.frontier.known(url)
@@ -140,32 +198,54 @@ class ArchiveSpider(scrapy.Spider):
             self.frontier.record(UrlMark(url=url, kind=kind, status="skipped", at=now, depth=depth,
                                          reason=trap or "depth_limit"))
             return
-        if known is None:
-            self.frontier.record(UrlMark(url=url, kind=kind, status="discovered", at=now, depth=depth))
         headers = {}
         if known and known["status"] == "fetched" and kind == "article":
             if known["etag"]:
                 headers["If-None-Match"] = known["etag"]
             if known["last_modified"]:
                 headers["If-Modified-Since"] = known["last_modified"]
-        yield scrapy.Request(url, callback=self.parse, errback=self.errback, headers=headers,
-                             meta={"frontier_url": url, "kind": kind, "depth": depth, "dont_redirect": True,
-                                   "found_as": found_as or url})
+        meta = {"frontier_url": url, "kind": kind, "depth": depth, "dont_redirect": True, "found_as": found_as or url}
+        if kind == "sitemap":
+            self.sitemaps_scheduled += 1
+            meta["download_maxsize"] = max(self.sitemap_maxsize, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        try:
+            request = scrapy.Request(url, callback=self.parse, errback=self.errback, headers=headers, meta=meta)
+        except (ValueError, TypeError):
+            self.crawler.stats.inc_value(keys.BAD_LINKS)
+            self.frontier.record(UrlMark(url=url, kind=kind, status="skipped", at=now, depth=depth, reason="bad_url"))
+            return
+        if known is None:
+            self.frontier.record(UrlMark(url=url, kind=kind, status="discovered", at=now, depth=depth))
+        yield request
 
-    def _follow(self, links, depth: int, now: str, *, kind: str | None = None, articles_only: bool = True):
+    def _follow(self, links, depth: int, now: str, *, kind: str | None = None, articles_only: bool = True,
+                limit: int | None = None):
+        """Requests for the links of a page, feed or sitemap that are on the crawl's hosts (only
+        article URLs if `articles_only`), new or due; at most `limit` links are looked at
+        (NEWSARCHIVE_PAGE_LINKS by default), the others counted and ignored."""
+        limit = self.page_links if limit is None else limit
+        links = list(links)
+        if len(links) > limit:
+            self.crawler.stats.inc_value(keys.LIMIT_PAGE_LINKS, len(links) - limit)
+            links = links[:limit]
         for link in links:
             if link in self.links_seen:
                 continue
             self.links_seen.add(link)
-            url = canonicalize(link) if is_fetchable(link) else None
-            if url is None or self._host(url) not in self.hosts:
+            try:
+                url = canonicalize(link) if is_fetchable(link) else None
+            except ValueError:  # a bad port or IPv6 literal: no URL
+                self.crawler.stats.inc_value(keys.BAD_LINKS)
+                continue
+            if url is None or not self._allowed(url):
                 continue
             if articles_only and not (registry.site_for_url(url) or self.site).is_article(url):
                 continue
             known = self.frontier.known(url)
-            if known is not None and not self.frontier.due(known, now) and self.incremental:
+            if known is not None and not self.frontier.due(known, now) and (self.incremental or self._waits(known, now)):
                 continue  # fetched before and not due: nothing to do this run
-            yield from self._schedule(url, kind or self._kind(url), depth, now, found_as=link)
+            found_as = link if len(link) <= self.max_url_length else url  # the link as found, if not absurd
+            yield from self._schedule(url, kind or self._kind(url), depth, now, found_as=found_as)
 
     # --- what came back ------------------------------------------------------------------------------
     def _mark(self, response, status: str, **fields) -> UrlMark:
@@ -181,10 +261,25 @@ class ArchiveSpider(scrapy.Spider):
             next_due = next_check(now, (known.get("checks") or 0) + 1)
         else:
             next_due = now  # front, listing, feed and sitemap pages: every run
-        header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None  # noqa: E731
-        return self._mark(response, "fetched", next_due=next_due, etag=header("ETag"),
-                          last_modified=header("Last-Modified"),
+        return self._mark(response, "fetched", next_due=next_due, etag=self._validator(response, "ETag"),
+                          last_modified=self._validator(response, "Last-Modified"),
                           reason="not_modified" if response.status == 304 else None)
+
+    def _validator(self, response, name: str) -> str | None:
+        """An ETag or Last-Modified value to send back next time, or None (missing, or too long
+        to be one: not kept, counted)."""
+        value = (response.headers.get(name) or b"").decode("latin-1") or None
+        if value is not None and len(value) > MAX_VALIDATOR_LENGTH:
+            self.crawler.stats.inc_value(keys.VALIDATOR_TOO_LONG)
+            return None
+        return value
+
+    def _retry_later(self, response, reason: str, now: str) -> UrlMark:
+        """The mark of a page that gave nothing to keep (no_article, unparseable): failed, and
+        tried again with the failure back-off (crawler.frontier.recheck), given up after it."""
+        known = self.frontier.known(response.meta.get("frontier_url")) or {}
+        return self._mark(response, "failed", reason=reason,
+                          next_due=failure_backoff((known.get("attempts") or 0) + 1, now))
 
     def _not_ok(self, response, now: str) -> UrlMark:
         """The mark of a response that is not a page to parse (304, gone, throttled, 5xx)."""
@@ -227,35 +322,55 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(keys.SKIPPED_NOT_TEXT)
             self._done(response, self._mark(response, "skipped", reason="not_text"))
             return
+        seen_at = response.meta.get("captured_at") or now
         try:
             page = parse_bytes(response.url, response.body, content_type, site=self.site)
+            items = list(page_items(page, seen_at, response.meta.get("capture"),
+                                    fetched_url=response.meta.get("found_as") or response.url,
+                                    canonical=trusted_canonical(response.url, page.canonical_link)))
         except NoPageObject:
             self.crawler.stats.inc_value(keys.NO_PAGE_OBJECT)
             self._done(response, self._mark(response, "skipped", reason="no_page_object"))
             return
-        except PageError as exc:
-            self.crawler.stats.inc_value(keys.SKIPPED_UNPARSEABLE)
-            self.logger.warning("Cannot parse %s: %s", response.url, exc)
-            self._done(response, self._mark(response, "skipped", reason="unparseable"))
+        except Exception as exc:  # PageError, or whatever else a hostile page does to the parser
+            self.crawler.stats.inc_value(keys.FAILED_UNPARSEABLE)
+            mark = self._retry_later(response, "unparseable", now)
+            self.logger.warning("Cannot parse %s (%s: %s); next attempt %s", response.url, type(exc).__name__,
+                                str(exc)[:200], mark.next_due or "never", exc_info=not isinstance(exc, PageError))
+            self._done(response, mark)
             return
-        seen_at = response.meta.get("captured_at") or now
         self.crawler.stats.inc_value(keys.PAGES)
-        items = list(page_items(page, seen_at, response.meta.get("capture"),
-                                fetched_url=response.meta.get("found_as") or response.url,
-                                canonical=trusted_canonical(response.url, page.canonical_link)))
+        if not page.decoding_clean:
+            self.crawler.stats.inc_value(keys.DECODING_UNCLEAN)
+            self.logger.warning("No encoding reads %s cleanly; read as %s, the least bad", response.url, page.encoding)
         requests = list(self._follow(page.links, depth + 1, now, kind="article"))
-        self._done(response, self._fetched(response, now), len(items))
+        if response.meta.get("kind") == "article" and page.article is None:
+            self.crawler.stats.inc_value(keys.NO_ARTICLE)
+            mark = self._retry_later(response, "no_article", now)
+            self.logger.info("No article in %s (an article URL); next attempt %s", response.url,
+                             mark.next_due or "never")
+        else:
+            mark = self._fetched(response, now)
+        self._done(response, mark, len(items))
         yield from items
         yield from requests
 
     def _redirect(self, response, now: str):
         """The old URL is done (fetched, reason "redirect"); the new one is scheduled in its place."""
         location = (response.headers.get("Location") or b"").decode("latin-1").strip()
-        target = canonicalize(response.urljoin(location)) if location else None
+        try:
+            target = response.urljoin(location) if location else None
+            target = canonicalize(target) if target and is_fetchable(target) else None
+        except ValueError:  # a bad port or IPv6 literal
+            self.crawler.stats.inc_value(keys.BAD_LINKS)
+            target = None
         kind, depth = response.meta.get("kind", "other"), response.meta.get("depth", 0)
-        if target and is_fetchable(target) and self._host(target) in self.hosts:
+        if target and not self._allowed(target):
+            self.crawler.stats.inc_value(keys.OFFSITE_REDIRECTS)
+            self.logger.info("Not followed (offsite redirect): %s -> %s", response.url, target)
+        elif target:
             known = self.frontier.known(target)
-            if known is None or self.frontier.due(known, now) or not self.incremental:
+            if not self._waits(known, now) and (known is None or self.frontier.due(known, now) or not self.incremental):
                 yield from self._schedule(target, kind, depth, now)
         self.crawler.stats.inc_value(keys.REDIRECTS)
         self._done(response, self._mark(response, "fetched", reason="redirect",
@@ -267,22 +382,37 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(keys.FEED_LINKS, len(links))
             yield from self._follow(links, depth + 1, now, articles_only=False)
             return
-        pages, sitemaps = sitemap_links(response.url, response.body)
+        pages, sitemaps, truncated = read_sitemap(response.url, response.body, max_urls=self.sitemap_urls)
+        if truncated:
+            self.crawler.stats.inc_value(keys.LIMIT_SITEMAP_URLS)
+            self.logger.info("Sitemap %s lists more than %d URLs: the rest are ignored", response.url,
+                             self.sitemap_urls)
         self.crawler.stats.inc_value(keys.SITEMAP_LINKS, len(pages))
-        yield from self._follow(sitemaps, depth, now, kind="sitemap", articles_only=False)
-        yield from self._follow(pages, depth + 1, now, articles_only=False)
+        yield from self._follow(sitemaps, depth, now, kind="sitemap", articles_only=False, limit=self.sitemap_urls)
+        yield from self._follow(pages, depth + 1, now, articles_only=False, limit=self.sitemap_urls)
 
     def _robots_parsed(self, robotparser, request):
         """The Sitemap lines of a host's robots.txt (as the robots.txt middleware read it)."""
-        sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", None) or []
+        sitemaps = list(getattr(getattr(robotparser, "rp", None), "sitemaps", None) or [])
         robots_url = "{0.scheme}://{0.netloc}/robots.txt".format(urlsplit(request.url))
-        for url in (urljoin(robots_url, u.strip()) for u in sitemaps):  # a Sitemap line may be relative
-            url = canonicalize(url) if is_fetchable(url) else None
-            if url is None or self._host(url) not in self.hosts or not self.frontier.claim(url):
+        if len(sitemaps) > self.robots_sitemaps:
+            self.crawler.stats.inc_value(keys.LIMIT_ROBOTS_SITEMAPS, len(sitemaps) - self.robots_sitemaps)
+            self.logger.info("robots.txt %s lists %d sitemaps: the first %d are used", robots_url, len(sitemaps),
+                             self.robots_sitemaps)
+            sitemaps = sitemaps[: self.robots_sitemaps]
+        now = clock.timestamp()
+        for line in sitemaps:
+            try:
+                url = urljoin(robots_url, str(line).strip())  # a Sitemap line may be relative
+                url = canonicalize(url) if is_fetchable(url) else None
+            except ValueError:  # a bad port or IPv6 literal
+                self.crawler.stats.inc_value(keys.BAD_LINKS)
                 continue
-            self.crawler.stats.inc_value(keys.SITEMAPS_FROM_ROBOTS)
-            self.crawler.engine.crawl(scrapy.Request(url, callback=self.parse, errback=self.errback,
-                                                     meta={"frontier_url": url, "kind": "sitemap", "depth": 0}))
+            if url is None or not self._allowed(url) or url in self.frontier.requested:
+                continue
+            for sitemap_request in self._schedule(url, "sitemap", 0, now):
+                self.crawler.stats.inc_value(keys.SITEMAPS_FROM_ROBOTS)
+                self.crawler.engine.crawl(sitemap_request)
 
     def errback(self, failure):
         request = failure.request
@@ -292,6 +422,11 @@ class ArchiveSpider(scrapy.Spider):
         known = self.frontier.known(url) or {}
         if reason == "robots_forbidden":
             next_due = clock.later(now, ROBOTS_RECHECK)
+        elif reason in ("offsite", "private_address"):
+            next_due = clock.later(now, REFUSED_RECHECK)
+        elif reason == "too_large":
+            next_due = clock.later(now, self.too_large_recheck)
+            self.logger.warning("Too large, not fetched again before %s: %s (%s)", next_due, url, failure.value)
         elif reason in ("robots_unavailable", "ignored"):
             next_due = now  # not now: the next run tries again
         elif status == "failed":

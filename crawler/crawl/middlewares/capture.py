@@ -2,7 +2,9 @@
 
 Sits next to the downloader, so it sees robots.txt, redirects and error pages too. Each response
 goes to the archive extension's capture (WARC records and a captures row); the request's meta
-gets the capture's id and time, which the spider puts on the items parsed from it.
+gets the capture's id and time, which the spider puts on the items parsed from it, and
+`tls_problem`: what is wrong with an https response's certificate, or None (see
+crawler.crawl.middlewares.gate.certificate_problem; the gate counts and logs it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 
 from crawler.core import clock
+from crawler.crawl.middlewares.gate import TLS_META, certificate_problem
 
 
 class CaptureDownloaderMiddleware:
@@ -31,6 +34,7 @@ class CaptureDownloaderMiddleware:
     def process_response(self, request, response):
         fetched_at = request.meta.get("captured_at") or clock.timestamp()
         request.meta["captured_at"] = fetched_at
+        request.meta[TLS_META] = certificate_problem(request, response)
         request.meta["capture"] = self.extension.capture(
             url=response.url,
             method=request.method,
@@ -41,6 +45,7 @@ class CaptureDownloaderMiddleware:
             body=response.body,
             fetched_at=fetched_at,
             http_version=response.protocol or "HTTP/1.1",
+            tls_problem=request.meta[TLS_META],
         )
         return response
 

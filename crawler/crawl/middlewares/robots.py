@@ -1,30 +1,42 @@
 """robots.txt for the crawl: a downloader middleware that fetches each host's robots.txt once and
-refuses the URLs it disallows, like Scrapy's `RobotsTxtMiddleware`, with two differences.
+refuses the URLs it disallows, like Scrapy's `RobotsTxtMiddleware`, with these differences.
 
 What it does, host by host (a host is a scheme://netloc, port included):
 
 - the first request for the host downloads <scheme>://<netloc>/robots.txt through the engine
   (`crawler.engine.download_async`, priority 1000, meta `dont_obey_robotstxt`); every other
-  request for the host waits for that answer;
-- robots.txt answering 5xx: the host is "unavailable" for the rest of the run. Nothing else is
-  fetched there: each of its requests raises `RobotsUnavailable` ("robots.txt unavailable (HTTP
-  503): not now"), one warning is logged and `robotstxt/unavailable` counted once per host;
-- any other answer (2xx, 3xx followed, 4xx): the body is parsed with the ROBOTSTXT_PARSER (a 404
-  page usually allows everything), the `robots_parsed` signal is sent (the spider reads the
-  Sitemap lines from it), and each disallowed URL raises `RobotsForbidden` ("Forbidden by
-  robots.txt", counted under `robotstxt/forbidden`);
-- robots.txt could not be downloaded at all (connection refused, DNS, timeout...): the error is
-  logged and counted, and the host is crawled as if it had no robots.txt (Scrapy's behaviour);
+  request for the host waits for that answer. That download passes the gate like any request,
+  is never retried, never follows a meta refresh, and gives up after NEWSARCHIVE_ROBOTSTXT_TIMEOUT
+  seconds (meta `download_timeout`);
+- robots.txt answering 5xx, or not at all (timeout, connection refused or lost, DNS, a body over
+  DOWNLOAD_MAXSIZE, a redirect off its host): the host is "unavailable" for the rest of the run
+  (RFC 9309, section 2.3.1.4: unreachable means complete disallow). Nothing else is fetched
+  there: each of its requests raises `RobotsUnavailable` ("robots.txt unavailable (HTTP 503):
+  not now", "robots.txt unavailable (DownloadTimeoutError): not now"...), one warning is logged
+  and `robotstxt/unavailable` counted once per host. The next run asks again;
+- a redirect (301, 302, 303, 307, 308) is followed by this middleware, up to 5 hops (RFC 9309,
+  section 2.3.1.2), and only on the same host (a site's hosts counting as one; http to https
+  allowed): one to another host is not followed and the host is "unavailable";
+- any other answer (2xx, 4xx): the body is parsed with the ROBOTSTXT_PARSER, up to its first
+  NEWSARCHIVE_ROBOTSTXT_MAXSIZE bytes (500 KiB, the least RFC 9309 section 2.5 asks a crawler
+  to parse; cut at a line end, counted under `robotstxt/truncated`) (a 404 page usually allows
+  everything), the `robots_parsed` signal is sent (the spider reads the Sitemap lines from it),
+  and each disallowed URL raises `RobotsForbidden` ("Forbidden by robots.txt", counted under
+  `robotstxt/forbidden`);
+- a robots.txt request ignored on purpose (replay: the mirror has no robots.txt) allows
+  everything, as in Scrapy;
 - `data:` and `file:` URLs and requests with meta `dont_obey_robotstxt` are never checked.
 
 The stats keys are Scrapy's (robotstxt/request_count, response_count,
-response_status_count/<status>, forbidden, exception_count/<type>) plus `robotstxt/unavailable`.
+response_status_count/<status>, forbidden, exception_count/<type>) plus `robotstxt/unavailable`
+and `robotstxt/truncated`.
 
 Why this is not Scrapy's middleware (nor a subclass of it):
 
-1. The 5xx policy. Scrapy parses whatever a 5xx robots.txt returns, which in practice allows
-   everything; RFC 9309 (section 2.3.1.4) says a crawler must then assume a complete disallow.
-   Here such a host is left alone for this run.
+1. The unreachable policy. Scrapy parses whatever a 5xx robots.txt returns, and allows
+   everything when robots.txt cannot be downloaded, after retrying (a robots.txt that never
+   answers costs 3 x DOWNLOAD_TIMEOUT); RFC 9309 (section 2.3.1.4) says a crawler must then
+   assume a complete disallow. Here such a host is left alone for this run.
 2. A bug of Scrapy 2.19 that lets disallowed URLs through. While a robots.txt is being
    downloaded, Scrapy stores one Deferred for the host, and every request that arrives meanwhile
    awaits that same Deferred through `maybe_deferred_to_future`, i.e. Twisted's
@@ -44,7 +56,8 @@ USER_AGENT, `load_object` and `build_from_crawler`, `crawler.engine.download_asy
 `maybe_deferred_to_future`.
 
 When Scrapy fixes the bug, tests/test_robots.py::test_scrapy_robots_waiters_bug_is_still_there
-fails: then this file can become a small subclass again (only the 5xx policy left).
+fails: then this file can become a small subclass again (the unreachable and redirect policies
+left, and the parse limit).
 """
 
 from __future__ import annotations
@@ -63,7 +76,8 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 
 from crawler.core import stats as keys
-from crawler.crawl.errors import RobotsForbidden, RobotsUnavailable
+from crawler.crawl.errors import NotInMirror, RobotsForbidden, RobotsUnavailable
+from crawler.frontier.hosts import host_key
 
 if TYPE_CHECKING:
     from urllib.parse import ParseResult
@@ -74,17 +88,26 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 5  # RFC 9309, section 2.3.1.2: follow at least five consecutive redirects
+TIMEOUT = 30.0  # seconds: NEWSARCHIVE_ROBOTSTXT_TIMEOUT's default
+MAX_PARSED = 500 * 1024  # bytes: NEWSARCHIVE_ROBOTSTXT_MAXSIZE's default (RFC 9309, section 2.5)
+
 
 @dataclass(frozen=True)
 class Unavailable:
-    """The verdict for a host whose robots.txt answered 5xx: fetch nothing there this run."""
+    """The verdict for a host whose robots.txt could not be had: fetch nothing there this run."""
 
-    status: int
+    cause: str  # "HTTP 503", "DownloadTimeoutError", "redirect to another host"...
 
 
-# What a host's robots.txt said: a parser, "unavailable", or None (no robots.txt could be
-# downloaded: everything is allowed, as in Scrapy).
+# What a host's robots.txt said: a parser, "unavailable", or None (no robots.txt on purpose:
+# everything is allowed, as in Scrapy).
 Verdict = Union["RobotParser", Unavailable, None]
+
+
+class _Redirect(Exception):
+    """robots.txt redirects off its host (not followed)."""
 
 
 class RobotsTxtMiddleware:
@@ -101,6 +124,8 @@ class RobotsTxtMiddleware:
         self._default_useragent = settings.get("USER_AGENT")
         self._robotstxt_useragent = settings.get("ROBOTSTXT_USER_AGENT")
         self._parser_cls = load_object(settings.get("ROBOTSTXT_PARSER"))
+        self._timeout = settings.getfloat("NEWSARCHIVE_ROBOTSTXT_TIMEOUT", TIMEOUT)
+        self._max_parsed = settings.getint("NEWSARCHIVE_ROBOTSTXT_MAXSIZE", MAX_PARSED)
         build_from_crawler(self._parser_cls, crawler, b"")  # fails now if the parser's package is missing
         self._verdicts: dict[str, Verdict] = {}  # netloc -> verdict, once robots.txt was answered
         self._waiters: dict[str, list[Deferred]] = {}  # netloc being fetched -> the requests waiting
@@ -116,7 +141,7 @@ class RobotsTxtMiddleware:
             return
         verdict = await self._verdict(request)
         if isinstance(verdict, Unavailable):
-            raise RobotsUnavailable(f"robots.txt unavailable (HTTP {verdict.status}): not now")
+            raise RobotsUnavailable(f"robots.txt unavailable ({verdict.cause}): not now")
         if verdict is not None and not verdict.allowed(request.url, self._useragent(request)):
             logger.debug("Forbidden by robots.txt: %(request)s", {"request": request},
                          extra={"spider": self.crawler.spider})
@@ -146,36 +171,73 @@ class RobotsTxtMiddleware:
             waiter.callback(verdict)
         return verdict
 
-    async def _fetch(self, url: ParseResult, request: Request) -> Verdict:
-        """Download and read the robots.txt of the request's host."""
-        robots_request = Request(
-            f"{url.scheme}://{url.netloc}/robots.txt",
+    def _robots_request(self, url: str) -> Request:
+        return Request(
+            url,
             priority=self.DOWNLOAD_PRIORITY,
-            meta={"dont_obey_robotstxt": True},
+            # Never retried (the timeout bounds the wait), redirects followed here (same host
+            # only), no meta refresh.
+            meta={"dont_obey_robotstxt": True, "dont_redirect": True, "dont_retry": True,
+                  "download_timeout": self._timeout},
             callback=NO_CALLBACK,
         )
+
+    async def _download(self, url: ParseResult) -> Response:
+        """robots.txt of a host, its redirects on the same host followed (up to MAX_REDIRECTS)."""
+        target = f"{url.scheme}://{url.netloc}/robots.txt"
+        home = host_key(target)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self.crawler.engine.download_async(self._robots_request(target))
+            location = (response.headers.get("Location") or b"").decode("latin-1").strip()
+            if response.status not in REDIRECTS or not location:
+                return response
+            target = response.urljoin(location)
+            try:
+                same_host = target.startswith(("http://", "https://")) and host_key(target) == home
+            except ValueError:
+                same_host = False
+            if not same_host:
+                raise _Redirect(f"redirect to another host, {target}: not followed")
+        raise _Redirect(f"more than {MAX_REDIRECTS} redirects")
+
+    async def _fetch(self, url: ParseResult, request: Request) -> Verdict:
+        """Download and read the robots.txt of the request's host."""
         try:
-            response = await self.crawler.engine.download_async(robots_request)
+            response = await self._download(url)
             verdict = await self._read(response, url.netloc, request)
-        except Exception as exc:  # as Scrapy: a robots.txt that cannot be had allows everything
-            if not isinstance(exc, IgnoreRequest):
-                fields = {"request": robots_request, "f_exception": exc}  # Scrapy's message
-                logger.exception("Error downloading %(request)s: %(f_exception)s", fields,
-                                 extra={"spider": self.crawler.spider})
-                self.stats.inc_value(keys.robots_exception(exc))
-            verdict = None
+        except _Redirect as exc:
+            verdict = self._unavailable(url.netloc, str(exc))
+        except IgnoreRequest as exc:
+            if isinstance(exc, NotInMirror) or type(exc) is IgnoreRequest:
+                verdict = None  # no robots.txt on purpose (replay): allow, as Scrapy does
+            else:  # refused by the gate, or over DOWNLOAD_MAXSIZE
+                verdict = self._unavailable(url.netloc, type(exc).__name__)
+        except Exception as exc:  # timeout, connection refused or lost, DNS...: unreachable
+            self.stats.inc_value(keys.robots_exception(exc))
+            verdict = self._unavailable(url.netloc, type(exc).__name__, exc)
         self.stats.inc_value(keys.ROBOTS_REQUESTS)
         return verdict
+
+    def _unavailable(self, netloc: str, cause: str, exc: Exception | None = None) -> Unavailable:
+        self.stats.inc_value(keys.ROBOTS_UNAVAILABLE)
+        detail = f" ({str(exc).strip()})" if exc is not None and str(exc).strip() else ""
+        logger.warning("robots.txt of %s unavailable: %s%s; nothing fetched there this run",
+                       netloc, cause, detail, extra={"spider": self.crawler.spider})
+        return Unavailable(cause)
 
     async def _read(self, response: Response, netloc: str, request: Request) -> Verdict:
         self.stats.inc_value(keys.ROBOTS_RESPONSES)
         self.stats.inc_value(keys.robots_status(response.status))
         if response.status >= 500:
-            self.stats.inc_value(keys.ROBOTS_UNAVAILABLE)
-            logger.warning("robots.txt of %s answered %d: nothing fetched there this run",
-                           netloc, response.status)
-            return Unavailable(response.status)
-        parser = build_from_crawler(self._parser_cls, self.crawler, response.body)
+            return self._unavailable(netloc, f"HTTP {response.status}")
+        body = response.body
+        if self._max_parsed and len(body) > self._max_parsed:
+            cut = body.rfind(b"\n", 0, self._max_parsed + 1)
+            body = body[: cut + 1 if cut >= 0 else self._max_parsed]
+            self.stats.inc_value(keys.ROBOTS_TRUNCATED)
+            logger.info("robots.txt of %s is %d bytes: only its first %d are read", netloc,
+                        len(response.body), len(body))
+        parser = build_from_crawler(self._parser_cls, self.crawler, body)
         await self.crawler.signals.send_catch_log_async(
             signal=signals.robots_parsed, robotparser=parser, request=request,
         )
