@@ -153,3 +153,24 @@ def test_arabic_search_with_ta_marbuta_variant(page, server, shots):
     titles = page.locator("li.na-result .na-title mark")
     assert titles.count() >= 2 and set(titles.all_inner_texts()) == {"الحكومة"}
     page.screenshot(path=shots / "search-ar-variant.png", full_page=True)
+
+
+def test_a_path_naming_another_host_stays_on_the_archive(page, server, shots):
+    """/\\example.com/ : the browser reads the backslash as a slash (//example.com/). Datasette's
+    trailing-slash redirect would send it to //example.com, another site; it stays here, on a
+    404 page."""
+    for path in ("/\\example.com/", "//example.com/", "/%5Cexample.com/"):
+        response = page.goto(server + path)
+        assert response.status == 404, path
+        assert page.url.startswith(server + "/"), page.url
+        assert page.locator("h1").inner_text() == "Not found"
+    page.screenshot(path=shots / "open-redirect-refused.png", full_page=True)
+
+
+def test_a_search_page_past_the_end(page, server):
+    page.goto(server + "/-/search?q=metropole&page=99999999999999999999")
+    assert page.locator("#na-past-end").inner_text().startswith(
+        "No more results: page 99999999999999999999 is past the last page (1).")
+    page.get_by_role("link", name="The last page").click()
+    page.wait_for_url("**/-/search?q=metropole")
+    assert page.locator("li.na-result").count() > 0

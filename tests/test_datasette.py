@@ -162,9 +162,10 @@ def test_newsarchive_serve_has_the_archive_pages_and_public_defaults(db):
     with served(db) as base:
         assert_archive_pages(base, "archive")
         settings = httpx.get(base + "/-/settings.json").json()
-        assert (settings["sql_time_limit_ms"], settings["max_returned_rows"], settings["default_allow_sql"]) == (3000, 1000, True)
+        assert (settings["sql_time_limit_ms"], settings["max_returned_rows"], settings["default_allow_sql"]) == (3000, 1000, False)
         assert (settings["facet_time_limit_ms"], settings["default_facet_size"], settings["allow_csv_stream"],
                 settings["max_csv_mb"]) == (500, 20, True, 100)
+        assert httpx.get(base + "/archive.json", params={"sql": "select 1"}).status_code == 403  # --sql to allow it
         plugins = {p["name"]: p for p in httpx.get(base + "/-/plugins.json").json()}
         assert {"datasette-atom", "newsarchive"} <= set(plugins) and plugins["newsarchive"]["templates"] is True
 

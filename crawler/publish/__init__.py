@@ -11,6 +11,9 @@ package's templates/ folder itself. The modules:
 - config: datasette.yaml (settings, metadata) and queries.yaml (canned queries), package data;
 - pages: /-/search, /-/article, /-/charts and the home page's figures; highlight: the reader's
   text; charts: SVG charts; csv_guard: CSV safe against formula injection;
+- safety: what SQL on an archive may read and how much (internal tables denied, SQLite limits,
+  results bounded); gate: what a request is refused, and how (the open redirect, unreadable
+  archives, downloads, bad parameters, the response size);
 - serve: `newsarchive serve`, stock Datasette with the project's settings.
 
 The SQL the pages run is crawler.archive.reads's.
@@ -21,12 +24,14 @@ from crawler.publish.hooks import (
     canned_queries,
     extra_template_vars,
     get_metadata,
+    handle_exception,
     menu_links,
+    permission_allowed,
     prepare_connection,
     register_routes,
 )
 
 __all__ = [
-    "asgi_wrapper", "canned_queries", "extra_template_vars", "get_metadata", "menu_links",
-    "prepare_connection", "register_routes",
+    "asgi_wrapper", "canned_queries", "extra_template_vars", "get_metadata", "handle_exception", "menu_links",
+    "permission_allowed", "prepare_connection", "register_routes",
 ]

@@ -27,8 +27,9 @@ def _load(name: str) -> dict:
     return yaml.safe_load(files("crawler.publish").joinpath(name).read_text(encoding="utf-8"))
 
 
-def settings(*, allow_sql: bool = True) -> dict:
-    """Datasette settings: the public defaults of datasette.yaml, arbitrary SQL on or off."""
+def settings(*, allow_sql: bool = False) -> dict:
+    """Datasette settings: the public defaults of datasette.yaml, arbitrary SQL off unless
+    allow_sql."""
     return {**_load(CONFIG_FILE)["settings"], "default_allow_sql": bool(allow_sql)}
 
 

@@ -1,6 +1,8 @@
 """The plugin's Datasette hooks (crawler.publish exposes them: the `datasette` entry point names
 the package, so that Datasette also finds its templates/ folder). Each acts on archive databases
-only (crawler.publish.archives); other databases get nothing from the plugin."""
+only (crawler.publish.archives); other databases get nothing from the plugin, but for the guard
+against the open redirect and a clear 503 for a database file SQLite cannot read
+(crawler.publish.gate)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from crawler.core.fold import fold, fts_query
 from crawler.publish import config, pages
 from crawler.publish.archives import archive_info, archive_names, is_archive
 from crawler.publish.csv_guard import csv_guard
+from crawler.publish.gate import exception_response, gate
+from crawler.publish.safety import guard_connection, is_internal
 from crawler.sites.registry import paper_of
 from crawler.sites.spec import SiteSpec
 
@@ -27,10 +31,12 @@ def paper_function(default: SiteSpec | None):
 
 @hookimpl
 def prepare_connection(conn, database, datasette):
-    """SQL functions of an archive's connections: fold(text), fts_query(q) (crawler.core.fold:
-    the search folding for French and Arabic) and paper(url)."""
+    """An archive's connections: its limits (crawler.publish.safety: the internal tables
+    unreadable, values, columns and results bounded) and SQL functions fold(text), fts_query(q)
+    (crawler.core.fold: the search folding for French and Arabic) and paper(url)."""
     info = archive_info(datasette, database)
     if info is not None:
+        guard_connection(conn)
         specs = info.site_specs()
         conn.create_function("fold", 1, fold, deterministic=True)
         conn.create_function("fts_query", 1, fts_query, deterministic=True)
@@ -69,15 +75,42 @@ def menu_links(datasette):
 
 
 @hookimpl
-def extra_template_vars(view_name, datasette):
+def extra_template_vars(view_name, database, datasette):
     """The home page's archive section (templates/index.html shows Datasette's own home page
-    when no archive is served)."""
+    when no archive is served); no download link on an archive's page (downloads are refused:
+    permission_allowed, crawler.publish.gate)."""
     if view_name == "index":
         return lambda: pages.home_vars(datasette)
+    if view_name == "database" and is_archive(datasette, database):
+        return {"allow_download": False}
     return None
+
+
+@hookimpl(trylast=True)
+def permission_allowed(datasette, actor, action, resource):
+    """For archives: the internal tables (crawler.publish.safety.is_internal) have no table page
+    and are not listed, for anyone; the database file cannot be downloaded. (trylast: Datasette
+    keeps the last answer given, so this one stands.)"""
+    if action == "view-table" and resource and is_archive(datasette, resource[0]) and is_internal(resource[1]):
+        return False
+    if action == "view-database-download" and is_archive(datasette, resource):
+        return False
+    return None
+
+
+@hookimpl(tryfirst=True)
+def handle_exception(datasette, request, exception):
+    """503 for a database SQLite cannot read; 400 for Datasette's input errors on an archive."""
+
+    async def inner():
+        return await exception_response(datasette, request, exception)
+
+    return inner
 
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """CSV of archive databases safe against spreadsheet formula injection."""
-    return lambda app: csv_guard(datasette, app)
+    """The gate (crawler.publish.gate: the open redirect closed, unreadable archives, downloads,
+    bad parameters, the response size), then CSV of archive databases safe against spreadsheet
+    formula injection."""
+    return lambda app: gate(datasette, csv_guard(datasette, app))

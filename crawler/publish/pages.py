@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import BadRequest, NotFound, Response
 
 from crawler.archive import reads
 from crawler.core.fold import fts_query
@@ -48,11 +48,15 @@ async def _rows(db, sql: str, params=None) -> list[dict]:
     return [dict(r) for r in (await db.execute(sql, params or {})).rows]
 
 
-def _int_arg(request, name: str, default: int) -> int:
-    try:
-        return max(1, int(request.args.get(name) or default))
-    except ValueError:
+def _whole_arg(request, name: str, default: int | None) -> int | None:
+    """A parameter that is a whole number from 1 (its default when absent or empty); anything
+    else is a BadRequest (400)."""
+    value = (request.args.get(name) or "").strip()
+    if not value:
         return default
+    if not (value.isascii() and value.isdigit()) or not value.strip("0"):
+        raise BadRequest(f"{name} must be a whole number, 1 or more")
+    return int(value) if len(value) <= 30 else 10 ** 30  # past any last page; Python reads at most 4300 digits
 
 
 def page_url(datasette, path: str, **params) -> str:
@@ -65,12 +69,16 @@ async def search_page(datasette, request):
     db = archive_for(datasette, request)
     q = (request.args.get("q") or "").strip()
     kind = request.args.get("kind") if request.args.get("kind") in ("article", "headline") else ""
-    page = _int_arg(request, "page", 1)
+    page = _whole_arg(request, "page", 1)
     terms = query_terms(q)
     results, counts = [], {"article": 0, "headline": 0}
     if terms:
         params = {"match": fts_query(q), "kind": kind, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
         counts.update({k: n for k, n in (await db.execute(reads.SEARCH_COUNTS, params)).rows})
+    total = counts["article"] + counts["headline"] if not kind else counts[kind]
+    pages = max(1, -(-total // PAGE_SIZE))
+    past_end = page > pages  # a page past the last one: no query, "no more results"
+    if terms and not past_end:
         for row in await _rows(db, reads.SEARCH, params):
             is_article = row["kind"] == "article"
             results.append({
@@ -81,12 +89,11 @@ async def search_page(datasette, request):
                 if is_article or row["headline_archived"] else row["url"],
                 "dir": "rtl" if row["language"] == "ar" else "auto",
             })
-    total = counts["article"] + counts["headline"] if not kind else counts[kind]
-    pages = max(1, -(-total // PAGE_SIZE))
     context = {
         "q": q, "kind": kind, "page": page, "pages": pages, "page_size": PAGE_SIZE, "total": total, "counts": counts,
-        "results": results, "database": db.name,
-        "prev_url": page_url(datasette, "/-/search", q=q, kind=kind, page=page - 1) if page > 1 else None,
+        "results": results, "database": db.name, "past_end": past_end,
+        "last_url": page_url(datasette, "/-/search", q=q, kind=kind, page=pages if pages > 1 else None),
+        "prev_url": page_url(datasette, "/-/search", q=q, kind=kind, page=page - 1) if 1 < page <= pages else None,
         "next_url": page_url(datasette, "/-/search", q=q, kind=kind, page=page + 1) if page < pages else None,
         "kind_urls": {k: page_url(datasette, "/-/search", q=q, kind=k) for k in ("", "article", "headline")},
         "json_url": datasette.urls.query(db.name, "search", format="json") + "?" + urlencode({"q": q}),
@@ -105,9 +112,9 @@ async def article_page(datasette, request):
         raise NotFound(f"No archived article at {url}" if url else "Which article? Give its URL: /-/article?url=...")
     versions = await _rows(db, reads.ARTICLE_VERSIONS, {"url": url})
     shown = article
-    wanted = request.args.get("version")
+    wanted = _whole_arg(request, "version", None)
     if wanted:
-        shown = next((v for v in versions if str(v["version"]) == wanted), None)
+        shown = next((v for v in versions if v["version"] == wanted), None)
         if shown is None:
             raise NotFound(f"{url} has no version {wanted}")
     group = await _rows(db, reads.ARTICLE_GROUP, {"url": url})
@@ -120,7 +127,7 @@ async def article_page(datasette, request):
     context = {
         "article": article, "shown": shown, "paragraphs": paragraphs(shown["body"]),
         "lang": shown["language"], "dir": "rtl" if arabic else "ltr",
-        "version_shown": int(wanted) if wanted else article.get("version"),
+        "version_shown": wanted or article.get("version"),
         "versions": versions, "group": group, "headlines": headlines, "database": db.name,
         "site_title": site_title(url, archive_info(datasette, db.name)),
         "row_url": datasette.urls.table(db.name, "articles") + "?" + urlencode({"url": url}),
