@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -27,6 +28,10 @@ COMPLETED = ("finished", "closespider_pagecount", "closespider_timeout", "closes
 
 class UserError(click.ClickException):
     """A one-line error for the user, exit status 1."""
+
+
+def damaged(db: Path, exc: Exception) -> str:
+    return f"the archive {db} is damaged: {exc} (its WARC files can rebuild it: newsarchive reparse --warc)"
 
 
 def _site(name: str):
@@ -128,6 +133,8 @@ def crawl(db: Path, site_name: str, replay: Path | None, live: bool, full: bool,
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    if stats.get(keys.WRITE_ERROR):  # the crawl stopped at the first write that failed
+        raise UserError(f"the crawl stopped, nothing after this was stored: {stats[keys.WRITE_ERROR]}")
     click.echo(crawl_summary(db, stats), err=True)
     if stats.get("finish_reason") not in COMPLETED:  # a page budget reached is a normal end
         sys.exit(1)
@@ -203,6 +210,8 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
                                 default_site=_site(site_name))
     except (ArchiveError, ReparseError, WarcError) as exc:
         raise UserError(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise UserError(damaged(db, exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
     finally:
@@ -265,6 +274,8 @@ def status(db: Path, runs: int):
                                      ArchiveLock(db).holder()))
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise UserError(damaged(db, exc)) from None
 
 
 def format_status(runs: list[dict], due: list[dict], holder: dict | None) -> str:

@@ -13,8 +13,10 @@ def test_parse_prints_the_seed_page_as_json():
     assert list(data) == ["url", "article", "headlines"]
     assert data["url"] == SEED_URL
     assert list(data["article"]) == [
-        "title", "publisher", "published", "language", "paragraphs", "original_url", "image_url",
+        "title", "publisher", "published", "published_problem", "language", "paragraphs", "original_url",
+        "image_url",
     ]
+    assert data["article"]["published_problem"] is None
     assert data["article"]["title"] == (
         "Casablanca Smart City: La métropole sur le bon chemin pour devenir une ville intelligente"
     )

@@ -8,6 +8,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.sites.maghress.page import PARSER_VERSION
 from tests.conftest import MIRROR, count, query, run_cli
 
 EXTRACTED = ("headline_sightings", "headlines", "article_versions", "articles")
@@ -217,8 +218,10 @@ def test_datasette_shows_changed_articles_side_by_side_and_one_articles_history(
     assert [(r["url"], r["old_version"], r["new_version"]) for r in changed] == [(URL_101, 1, 2)]
     assert "1,9 million" in changed[0]["old_body"] and "2,1 millions" in changed[0]["new_body"]
     history = get(db, f"/archive/article_history.json?_shape=array&url={URL_101}").json()
-    assert [(r["version"], r["parser_version"]) for r in history] == [(1, "maghress/1"), (2, "maghress/1")]
-    assert all(r["warc_file"].startswith("archive-warc/newsarchive-") for r in history)
+    assert [(r["version"], r["parser_version"]) for r in history] == [(1, PARSER_VERSION), (2, PARSER_VERSION)]
+    # Each version names the WARC record it was parsed from (the captures index itself is internal).
+    captures = {r["id"]: r["warc_file"] for r in query(db, "SELECT id, warc_file FROM captures")}
+    assert all(captures[r["capture"]].startswith("archive-warc/newsarchive-") for r in history)
 
 
 def test_a_payload_seen_before_is_a_revisit_and_warc_files_rotate(mirror, tmp_path):
@@ -247,3 +250,23 @@ def test_a_payload_seen_before_is_a_revisit_and_warc_files_rotate(mirror, tmp_pa
     delete_extracted(db)
     run_cli("reparse", "--db", db, check=True)
     assert snapshot(db) == before
+
+
+def test_reparse_skips_a_captured_gzip_bomb_without_inflating_it(tmp_path):
+    """The WARC keeps a body as received, compressed: re-parsing inflates it only up to the crawl's
+    size limit (10 MiB) and skips it as too_large past that."""
+    import gzip
+
+    bomb = gzip.compress(b"<html><body>" + b" " * (64 * 1024 * 1024) + b"</body></html>", compresslevel=9)
+    path = tmp_path / "bomb.warc"
+    with path.open("wb") as f:
+        writer = WARCWriter(f, gzip=False)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
+                                              ("Content-Length", str(len(bomb)))], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://www.maghress.com/fr/lesechos/9", "response",
+                                                      payload=BytesIO(bomb), http_headers=headers))
+    db = tmp_path / "bomb.db"
+    result = run_cli("reparse", "--warc", path, "--db", db, check=True)
+    assert result.stderr.splitlines()[-1] == (
+        "reparse: 1 captures, 0 pages parsed, 0 articles written (0 new versions), 0 new headlines, "
+        f"0 sightings written; skipped: too_large 1 -> {db}")

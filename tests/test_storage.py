@@ -37,14 +37,14 @@ def test_migrations_create_the_schema_once(tmp_path):
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
     with Archive(path) as archive:
-        assert len(archive.migrate().query("SELECT * FROM _sqlite_migrations")) == 7
+        assert len(archive.migrate().query("SELECT * FROM _sqlite_migrations")) == 8
     Archive.open(path).close()  # a second migration applies nothing
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"articles", "headlines", "headline_sightings", "crawls", "search_fts"} <= tables
     # One full-text index: the folded search_fts (no articles_fts / headlines_fts, no triggers).
     assert {t for t in tables if t.endswith("_fts")} == {"search_fts"}
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 7
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 8
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -1,15 +1,21 @@
 """One writer at a time for an archive: an exclusive lock held for the lifetime of a crawl.
 
-The lock is an ``fcntl.flock`` on a lock file beside the archive (``data/archive.db`` ->
-``data/archive.db.lock``). The kernel owns the lock, not the file: when the holding process
-exits for any reason, including SIGKILL or a crash, its descriptors are closed and the lock
-is released at once, so there is no stale lock to clean up by hand.
+The lock is an ``fcntl.flock`` on the archive file itself, so it is keyed on the file's
+identity (device and inode), not on a path: a second crawl through a hard link, a symbolic
+link or another spelling of the path is refused too, and a file put in the archive's place is
+another archive. An archive that does not exist yet is created first, as an empty SQLite
+database. The kernel owns the lock: when the holding process exits for any reason, including
+SIGKILL or a crash, its descriptors are closed and the lock is released at once, so there is
+no stale lock to clean up by hand.
 
-After acquiring, the holder writes one JSON line into the lock file (its pid, its start time
-in UTC and its command line) so that a second crawl can say who is in the way; that content
-is informational only, the flock alone decides who holds the lock. On release the content
-is cleared but the file is kept: deleting a flock'd file races (a waiting process could
-lock the old, unlinked inode while a newcomer locks a new file of the same name).
+flock and SQLite's own (POSIX, fcntl) locks do not interact on Linux, but a process that closes
+any descriptor of a file loses its POSIX locks on it: so the holder keeps its descriptor open
+until SQLite's connection to the archive is closed, and releases the lock last.
+
+After acquiring, the holder writes one JSON line into an information file beside the archive
+(``data/archive.db`` -> ``data/archive.db.lock``: its pid, its start time in UTC and its
+command line) so that a second crawl can say who is in the way; that content is informational
+only, the flock alone decides who holds the lock. On release the content is cleared.
 
     with ArchiveLock("data/archive.db"):          # fails at once if another crawl holds it
         run_crawl(...)
@@ -33,6 +39,7 @@ import fcntl
 import json
 import os
 import shlex
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -57,7 +64,7 @@ class LockHeld(LockError):
 
 
 def lock_path_for(db_path: str | os.PathLike) -> Path:
-    """The lock file of an archive: the archive's path with ``.lock`` appended."""
+    """The holder's information file of an archive: the archive's path with ``.lock`` appended."""
     db_path = Path(db_path)
     return db_path.with_name(db_path.name + ".lock")
 
@@ -84,10 +91,10 @@ class ArchiveLock:
 
     def __init__(self, db_path: str | os.PathLike, *, wait: float | None = 0, command: str | None = None):
         self.db_path = Path(db_path)
-        self.path = lock_path_for(self.db_path)
+        self.path = lock_path_for(self.db_path)  # who holds it (informational)
         self.wait = wait
         self.command = command if command is not None else shlex.join(sys.argv)
-        self._fd: int | None = None
+        self._fd: int | None = None  # the archive file, flock'ed
 
     def __repr__(self) -> str:
         return f"ArchiveLock({str(self.db_path)!r}, held={self.held})"
@@ -127,13 +134,13 @@ class ArchiveLock:
             raise LockError(f"cannot write lock file {self.path}: {exc.strerror or exc}") from None
 
     def release(self) -> None:
-        """Clear the lock file's content and give the lock back (no-op if not held)."""
+        """Clear the holder's information and give the lock back (no-op if not held)."""
         fd, self._fd = self._fd, None
         if fd is None:
             return
         try:
             try:
-                os.ftruncate(fd, 0)
+                os.truncate(self.path, 0)
             except OSError:
                 pass  # the content is informational; never keep the lock because of it
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -179,11 +186,18 @@ class ArchiveLock:
     # -- internals -------------------------------------------------------------------------
 
     def _open(self) -> int:
+        """A descriptor of the archive file, created first (an empty SQLite database) if need be."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except OSError as exc:
-            raise LockError(f"cannot open lock file {self.path}: {exc.strerror or exc}") from None
+            if not self.db_path.exists():
+                self.db_path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.db_path)
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL")  # writes the database's header
+                finally:
+                    conn.close()
+            return os.open(self.db_path, os.O_RDONLY | os.O_CLOEXEC)
+        except (OSError, sqlite3.Error) as exc:
+            raise LockError(f"cannot open {self.db_path} to lock it: {getattr(exc, 'strerror', None) or exc}") from None
 
     def _try_lock(self) -> int | None:
         """One non-blocking attempt: the locked descriptor, or None if another process holds it."""
@@ -195,14 +209,14 @@ class ArchiveLock:
                 os.close(fd)
                 if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     return None
-                raise LockError(f"cannot lock {self.path}: {exc.strerror or exc}") from None
+                raise LockError(f"cannot lock {self.db_path}: {exc.strerror or exc}") from None
             except BaseException:
                 os.close(fd)
                 raise
-            # If someone deleted or replaced the lock file between our open and our flock, we
-            # hold a lock on a file nobody else will open: start again with the current one.
+            # If the archive was deleted or replaced between our open and our flock, we hold a
+            # lock on a file nobody else will open: start again with the current one.
             try:
-                held, named = os.fstat(fd), os.stat(self.path)
+                held, named = os.fstat(fd), os.stat(self.db_path)
                 same = (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
             except OSError:
                 same = False
@@ -212,9 +226,7 @@ class ArchiveLock:
 
     def _write_holder(self) -> None:
         data = {"pid": os.getpid(), "since": clock.timestamp(), "command": self.command}
-        payload = (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
-        os.ftruncate(self._fd, 0)
-        os.pwrite(self._fd, payload, 0)
+        self.path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
 
     def _held_error(self, *, waited: float | None) -> LockHeld:
         holder = self.holder()

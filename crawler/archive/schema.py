@@ -345,3 +345,11 @@ def _rebuild_with_unknown_dates(db: sqlite_utils.Database) -> None:
     db.execute(f"INSERT INTO article_versions_rebuilt ({columns}) SELECT {columns} FROM article_versions")
     db.execute("DROP TABLE article_versions")
     db.execute("ALTER TABLE article_versions_rebuilt RENAME TO article_versions")
+
+
+@migrations()
+def m008_certificate_problems(db: sqlite_utils.Database) -> None:
+    """captures.tls_problem: what was wrong with an https response's certificate when it was
+    fetched (hostname_mismatch, expired, no_certificate; comma-separated), NULL when nothing was.
+    Such pages are archived all the same; this says which ones to doubt."""
+    db["captures"].add_column("tls_problem", str)

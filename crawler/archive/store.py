@@ -8,7 +8,9 @@ that fails is retried row by row, so an invalid row costs only itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,17 @@ SQL_VARIABLES = 500  # values bound in one "IN (...)": well under SQLite's limit
 
 class ArchiveError(Exception):
     """The archive file cannot be opened or used."""
+
+
+class ArchiveWriteError(ArchiveError):
+    """A write failed for a reason no row is to blame for (disk full, I/O error, the file gone or
+    replaced, read-only): the transaction is rolled back and no later write may go on, or a
+    URL could be marked done while what it gave is not stored."""
+
+
+# The errors a bad row causes (a constraint, a value too big): that row is refused, the batch
+# goes on. Any other sqlite3.Error is the archive's, not the row's: ArchiveWriteError.
+ROW_ERRORS = (sqlite3.IntegrityError, sqlite3.DataError)
 
 
 @dataclass
@@ -40,7 +53,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 def check_file(path: str | Path) -> None:
     """ArchiveError unless `path` is an SQLite file or nothing yet (a new archive): a check of
-    the file's first bytes, without opening it."""
+    the file's first bytes, without opening it. An empty file is refused too: it is not an
+    archive (a new archive is a path where nothing is yet)."""
     path = Path(path)
     try:
         with path.open("rb") as f:
@@ -49,8 +63,21 @@ def check_file(path: str | Path) -> None:
         return
     except OSError as exc:
         raise ArchiveError(f"cannot open archive {path}: {exc.strerror or exc}") from None
-    if header and header != SQLITE_HEADER:
+    if not header:
+        raise ArchiveError(f"cannot open archive {path}: the file is empty (0 bytes), not an archive; "
+                           "remove it to start a new archive there")
+    if header != SQLITE_HEADER:
         raise ArchiveError(f"cannot open archive {path}: file is not a database")
+
+
+def file_identity(path: str | Path) -> tuple[int, int] | None:
+    """(device, inode) of a file, None if there is none: the same for every hard link to it,
+    another for a file put in its place."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 class Archive:
@@ -62,14 +89,27 @@ class Archive:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        check_file(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA busy_timeout = 10000")
             self.db.enable_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
+            # Read the schema: a file whose first pages are damaged fails here, not mid-crawl.
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"cannot open archive {self.path}: {exc}") from None
+        self.identity = file_identity(self.path)
+
+    def check_identity(self) -> None:
+        """ArchiveWriteError if the archive's file was deleted or replaced since it was opened
+        (SQLite would go on writing to the unlinked file, and everything written would be lost)."""
+        now = file_identity(self.path)
+        if now is None:
+            raise ArchiveWriteError(f"the archive {self.path} was deleted while it was being written")
+        if now != self.identity:
+            raise ArchiveWriteError(f"the archive {self.path} was replaced by another file while it was being written")
 
     def migrate(self) -> Archive:
         """Bring the schema up to date (the migrations not applied yet, in order)."""
@@ -100,12 +140,12 @@ class Archive:
 
     # --- crawls ---------------------------------------------------------------------------------
     def start_crawl(self, started: str, source: str, site: str | None = None) -> int:
-        with self.db.atomic():
+        with self.transaction():
             return self.db["crawls"].insert({"started": started, "source": source, "site": site}).last_pk
 
     def finish_crawl(self, crawl_id: int, finished: str, stats: dict, summary: dict | None = None) -> None:
         """Close a crawl's row: when, its Scrapy stats as JSON, and its summary columns."""
-        with self.db.atomic():
+        with self.transaction():
             self.db["crawls"].update(
                 crawl_id,
                 {"finished": finished, "stats": json.dumps(stats, default=str, sort_keys=True), **(summary or {})},
@@ -130,26 +170,31 @@ class Archive:
 
     # --- batched writes ---------------------------------------------------------------------
     def _write(self, rows: list[dict], write_one, on_retry=None) -> BatchResult:
-        """Write rows in one transaction; if it fails, row by row, so only bad rows are lost."""
+        """Write rows in one transaction (a savepoint, inside the caller's transaction); if a row
+        is refused (ROW_ERRORS), write them again row by row, so only bad rows are lost. Any other
+        error is the archive's: ArchiveWriteError, and the caller's transaction is rolled back."""
         result = BatchResult()
         if not rows:
             return result
         try:
-            with self.db.atomic():
-                for row in rows:
-                    write_one(row)
-            result.written = len(rows)
-            return result
-        except sqlite3.Error:
-            if on_retry is not None:
-                on_retry()  # the batch was rolled back: forget what its rows did
-        for row in rows:
             try:
                 with self.db.atomic():
-                    write_one(row)
-                result.written += 1
-            except sqlite3.Error as exc:
-                result.rejected.append((row, _reason(exc)))
+                    for row in rows:
+                        write_one(row)
+                result.written = len(rows)
+                return result
+            except ROW_ERRORS:
+                if on_retry is not None:
+                    on_retry()  # the batch was rolled back: forget what its rows did
+            for row in rows:
+                try:
+                    with self.db.atomic():
+                        write_one(row)
+                    result.written += 1
+                except ROW_ERRORS as exc:
+                    result.rejected.append((row, _reason(exc)))
+        except sqlite3.Error as exc:
+            raise ArchiveWriteError(f"cannot write the archive {self.path}: {exc}") from None
         return result
 
     def save_articles(self, rows: list[dict]) -> BatchResult:
@@ -349,8 +394,16 @@ class Archive:
 
     # --- the frontier -------------------------------------------------------------------------------
     def frontier(self) -> dict[str, dict]:
-        """url -> its row in the urls table."""
-        return {row["url"]: row for row in self.db.query("SELECT * FROM urls")}
+        """url -> its row in the urls table. A URL's validators (etag, last_modified) are given
+        only when the archive holds a capture of its page (a 200): a conditional request for a
+        page whose capture was lost would be answered 304 and the page never fetched again."""
+        return {row["url"]: row for row in self.db.query(
+            """SELECT url, kind, status, reason, attempts, checks, last_status, first_seen, last_fetched,
+                      next_due, depth, gone_since, crawl,
+                      CASE WHEN kept THEN etag END AS etag, CASE WHEN kept THEN last_modified END AS last_modified
+               FROM (SELECT *, EXISTS (SELECT 1 FROM captures c WHERE c.canonical_url = urls.url
+                                      AND c.status = 200) AS kept
+                     FROM urls)""")}
 
     def save_url_marks(self, marks: list[dict]) -> BatchResult:
         """Record what happened to URLs (url, kind, status, reason, at, and as known: last_status,
@@ -400,9 +453,19 @@ class Archive:
 
         return self._write(marks, write)
 
+    @contextlib.contextmanager
     def transaction(self):
-        """One transaction around several batches (nested batches become savepoints)."""
-        return self.db.atomic()
+        """One transaction around several batches (nested batches become savepoints), on the
+        archive's file as it was opened: all of it is written, or none (ArchiveWriteError)."""
+        self.check_identity()
+        try:
+            with self.db.atomic():
+                yield
+                self.check_identity()  # deleted meanwhile: do not report a commit that is lost
+        except ArchiveWriteError:
+            raise
+        except sqlite3.Error as exc:
+            raise ArchiveWriteError(f"cannot write the archive {self.path}: {exc}") from None
 
     def last_runs(self, n: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM crawls ORDER BY id DESC LIMIT ?", [n]))
@@ -422,17 +485,20 @@ class Archive:
     # --- captures ---------------------------------------------------------------------------------
     def save_captures(self, rows: list[dict]) -> BatchResult:
         """Index WARC records: (id, crawl, url, canonical_url, fetched_at, status, content_type,
-        payload_digest, record_type, refers_to, warc_file, warc_offset, warc_length)."""
+        payload_digest, record_type, refers_to, warc_file, warc_offset, warc_length, and
+        tls_problem: what was wrong with an https response's certificate, or None)."""
 
         def write(row: dict) -> None:
             self.db.execute(
                 """
                 INSERT OR IGNORE INTO captures (id, crawl, url, canonical_url, fetched_at, status,
-                    content_type, payload_digest, record_type, refers_to, warc_file, warc_offset, warc_length)
+                    content_type, payload_digest, record_type, refers_to, warc_file, warc_offset, warc_length,
+                    tls_problem)
                 VALUES (:id, :crawl, :url, :canonical_url, :fetched_at, :status, :content_type,
-                    :payload_digest, :record_type, :refers_to, :warc_file, :warc_offset, :warc_length)
+                    :payload_digest, :record_type, :refers_to, :warc_file, :warc_offset, :warc_length,
+                    :tls_problem)
                 """,
-                row,
+                {"tls_problem": None, **row},
             )
 
         return self._write(rows, write)

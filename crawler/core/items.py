@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
-ARTICLE_FIELDS = ("title", "publisher", "published", "language", "paragraphs", "original_url", "image_url")
+ARTICLE_FIELDS = ("title", "publisher", "published", "published_problem", "language", "paragraphs", "original_url",
+                  "image_url")
 
 
 class PageError(ValueError):
@@ -107,6 +108,8 @@ class Page:
     links: list[str] = field(default_factory=list)  # every absolute link on the page, in order
     parser_version: str | None = None
     canonical_link: str | None = None
+    encoding: str | None = None  # how the bytes were read (crawler.sites.parse.parse_bytes)
+    decoding_clean: bool = True  # False: every encoding tried showed signs of a wrong reading
 
     def to_json(self) -> dict:
         return {

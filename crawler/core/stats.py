@@ -17,7 +17,7 @@ SITEMAP_LINKS = "spider/sitemap_links"
 SITEMAPS_FROM_ROBOTS = "spider/sitemaps_from_robots"
 REFUSED_SCHEME = "spider/refused/scheme"  # seeds that are not http(s)
 SKIPPED_NOT_TEXT = "spider/skipped/not_text"
-SKIPPED_UNPARSEABLE = "spider/skipped/unparseable"
+DECODING_UNCLEAN = "spider/decoding/unclean"  # pages no encoding read without signs of a wrong reading
 NO_PAGE_OBJECT = "spider/skipped/no_page_object"  # a page of a host no site claims
 
 
@@ -60,6 +60,12 @@ def capture_dropped(reason: str) -> str:
 # --- processing: normalise, validate, group
 NORMALIZED_ARTICLES = "normalize/articles"
 NORMALIZED_TICKERS = "normalize/tickers"
+
+
+def truncated(field: str) -> str:
+    """A field cut at its cap (a URL over it dropped): title, body, headline, original_url..."""
+    return f"normalize/truncated/{field}"
+
 EMPTY_HEADLINES = "validate/dropped/headline/empty"
 
 
@@ -113,12 +119,14 @@ def by_reason(stats: dict, status: str) -> dict[str, int]:
 # --- the archive's writer
 CRAWL_ID = "newsarchive/crawl_id"
 WRITE_ERRORS = "newsarchive/write_errors"
+WRITE_ERROR = "newsarchive/write_error"  # the message of the write that failed (the crawl then stops)
 
 # --- reparse and WARC import
 REPARSE_CAPTURES = "reparse/captures"
 REPARSE_PAGES = "reparse/pages"
 IMPORT_CAPTURES = "import/captures"
 IMPORT_RECORDS = "import/records"
+IMPORT_BAD_FILES = "import/bad_files"  # files of the folder that are not WARC files at all
 
 
 def reparse_skipped(reason: str) -> str:
@@ -154,3 +162,36 @@ class Stats:
 
     def get_stats(self) -> dict:
         return dict(self._values)
+
+
+# --- where requests go, and bounded work (the gate, the size limit, the spider's caps)
+BAD_SEEDS = "spider/refused/bad_url"  # seeds that canonicalize() or Request() rejects (bad port, IPv6...)
+BAD_LINKS = "spider/refused/bad_link"  # links, redirects and Sitemap lines that are no URL
+OFFSITE_REDIRECTS = "spider/refused/offsite_redirect"  # redirects to a host that is not the crawl's
+NO_ARTICLE = "spider/failed/no_article"  # an article URL whose page gave no article: retried with back-off
+FAILED_UNPARSEABLE = "spider/failed/unparseable"  # a page its page object cannot read: retried with back-off
+LIMIT_ROBOTS_SITEMAPS = "spider/limit/robots_sitemaps"  # Sitemap lines of a robots.txt beyond the per-host cap
+LIMIT_SITEMAPS = "spider/limit/sitemaps"  # sitemaps beyond the per-run cap
+LIMIT_SITEMAP_URLS = "spider/limit/sitemap_urls"  # URLs of a sitemap beyond the per-sitemap cap
+LIMIT_PAGE_LINKS = "spider/limit/page_links"  # links of a page or feed beyond the per-page cap
+VALIDATOR_TOO_LONG = "spider/limit/validator"  # ETag or Last-Modified values over the cap: not kept
+ROBOTS_TRUNCATED = "robotstxt/truncated"  # robots.txt bodies parsed only up to the parse limit
+
+
+def gate_refused(reason: str) -> str:
+    """A request the gate refused: "gate/refused/offsite", "gate/refused/private_address"."""
+    return f"gate/refused/{reason}"
+
+
+def tls_problem(problem: str) -> str:
+    """An https response whose certificate has a problem: "tls/hostname_mismatch", "tls/expired"."""
+    return f"tls/{problem}"
+
+
+# --- validate: articles stored without a date, because the one their page gives cannot be true
+UNKNOWN_DATE = "validate/articles/unknown_date"  # every such article (the sum of the reasons)
+
+
+def unknown_date(problem: str) -> str:
+    """Such articles by reason: "validate/articles/unknown_date/impossible_date", ".../implausible_date"."""
+    return f"{UNKNOWN_DATE}/{problem}"

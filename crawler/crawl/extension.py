@@ -42,6 +42,7 @@ from crawler.warc.capture import CaptureWriter, warc_dir_for
 
 logger = logging.getLogger(__name__)
 PAGE_KEY = "newsarchive_page"  # request meta: the page's mark, waiting for its items
+WRITE_FAILED = "archive_write_failed"  # the finish reason of a crawl stopped by a failed write
 
 
 @dataclass
@@ -87,7 +88,7 @@ class ArchiveExtension:
         self.warc_max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", 1_000_000_000)
         self.lock = ArchiveLock(self.db_path, wait=settings.getfloat("NEWSARCHIVE_LOCK_WAIT", 0))
         self.lock.acquire(self.lock.wait)  # one crawl at a time writes an archive: LockHeld otherwise
-        self.writer = WriterThread(on_error=lambda exc: self.stats.inc_value(keys.WRITE_ERRORS))
+        self.writer = WriterThread(on_error=self._write_failed)
         self.crawl_id: int | None = None
         self.pending_captures: list[dict] = []
         self.captures: CaptureWriter | None = None
@@ -129,11 +130,12 @@ class ArchiveExtension:
     def _start_crawl(self) -> int:
         return self.archive.start_crawl(clock.timestamp(), self.source, self.site.name)
 
-    def _write_capture(self, record_id: str, exchange: dict, version: str | None) -> None:
+    def _write_capture(self, record_id: str, exchange: dict, version: str | None, tls_problem: str | None) -> None:
         if self.captures is None:
             self.captures = CaptureWriter(self.db_path, self.warc_dir, crawl_id=self.crawl_id,
                                           max_size=self.warc_max_size, holders=self.holders)
         row = self.captures.write(record_id, exchange, version)
+        row["tls_problem"] = tls_problem
         self.stats.inc_value(keys.capture_record(row["record_type"]))
         self.pending_captures.append(row)
         if len(self.pending_captures) >= self.batch_size:
@@ -142,13 +144,30 @@ class ArchiveExtension:
     def _flush_captures(self) -> None:
         rows, self.pending_captures = self.pending_captures, []
         if rows:
-            result = self.archive.save_captures(rows)
+            with self.archive.transaction():
+                result = self.archive.save_captures(rows)
             for _, reason in result.rejected:
                 self.stats.inc_value(keys.capture_dropped(reason))
 
     def _write_batch(self, rows) -> None:
         self._flush_captures()  # first, so that every row's capture is in the table
         self.batch.write(self.archive, self.crawl_id, rows)
+
+    def _write_failed(self, exc: BaseException) -> None:
+        """A write failed (on the writer thread): nothing more is written, and the crawl stops
+        (reason archive_write_failed) with the error in its stats (newsarchive/write_error)."""
+        from twisted.internet import reactor
+        from scrapy.utils.defer import deferred_from_coro
+
+        self.stats.inc_value(keys.WRITE_ERRORS)
+        self.stats.set_value(keys.WRITE_ERROR, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        logger.error("Archive write failed, stopping the crawl: %s", exc)
+
+        def stop():
+            if self.crawler.engine is not None and self.crawler.engine.spider is not None and not self._closed:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
+
+        reactor.callFromThread(stop)
 
     def _finish(self, reason: str) -> None:
         self._flush_captures()
@@ -161,7 +180,7 @@ class ArchiveExtension:
     # --- what the components call -------------------------------------------------------------------
     def capture(self, *, url: str, method: str, request_headers: list[tuple[str, str]], status: int,
                 reason: str, response_headers: list[tuple[str, str]], body: bytes, fetched_at: str,
-                http_version: str = "HTTP/1.1") -> str | None:
+                http_version: str = "HTTP/1.1", tls_problem: str | None = None) -> str | None:
         """Queue one exchange for WARC and the captures table; returns the capture's id at once."""
         if not self.capture_enabled:
             return None
@@ -169,7 +188,7 @@ class ArchiveExtension:
         exchange = dict(url=url, method=method, request_headers=request_headers, status=status, reason=reason,
                         response_headers=response_headers, body=body, fetched_at=fetched_at,
                         http_version=http_version)
-        self.writer.run(self._write_capture, record_id, exchange, parser_version(url, self.site))
+        self.writer.run(self._write_capture, record_id, exchange, parser_version(url, self.site), tls_problem)
         return record_id
 
     def store(self, outcome: Outcome) -> None:
@@ -213,14 +232,24 @@ class ArchiveExtension:
             return
         self._closed = True
         try:
-            for mark in self.frontier.unfinished():
-                self.batch.mark(mark, self.crawl_id)
-            self._flush()
-            self.writer.run(self._finish, reason, wait=True)
+            if self.writer.failure is None:
+                for mark in self.frontier.unfinished():
+                    self.batch.mark(mark, self.crawl_id)
+                self._flush()
+                try:
+                    self.writer.run(self._finish, reason, wait=True)
+                except Exception:  # noqa: S110 - reported by _write_failed, in the stats and the log
+                    pass
         finally:
-            self.writer.run(self.archive.close, wait=True)
+            self.writer.run(self._close_files, wait=True, always=True)
             self.writer.stop()
             self.lock.release()
+
+    def _close_files(self) -> None:
+        """The WARC file and the archive, closed whatever happened before."""
+        if self.captures is not None and self.writer.failure is not None:
+            self.captures.close()
+        self.archive.close()
 
 
 def source_label(settings, site) -> str:

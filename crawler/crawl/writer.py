@@ -2,6 +2,10 @@
 
 gzip, SHA-1 and SQLite release the GIL, so they run beside Scrapy's reactor instead of inside
 it; the crawl only hands work over, and waits when more than QUEUE_SIZE jobs are pending.
+
+After a job fails, no later job runs (each raises WriterStopped): the jobs are in order, and a
+later one may depend on an earlier one (a page's mark written after its items), so going on
+could record as done what was never stored.
 """
 
 from __future__ import annotations
@@ -15,42 +19,51 @@ from typing import Callable
 logger = logging.getLogger(__name__)
 
 
+class WriterStopped(RuntimeError):
+    """An earlier job failed: this one was not run."""
+
+
 class WriterThread:
     """Runs jobs one at a time, in the order given, on one thread."""
 
     QUEUE_SIZE = 64
 
     def __init__(self, on_error: Callable[[BaseException], None] | None = None):
-        self.on_error = on_error
+        self.on_error = on_error  # called (on the writer thread) with the first job's failure
+        self.failure: BaseException | None = None
         self._jobs: queue.Queue = queue.Queue(maxsize=self.QUEUE_SIZE)
         self._thread = threading.Thread(target=self._work, name="newsarchive-writer", daemon=True)
         self._thread.start()
 
-    def run(self, fn, *args, wait: bool = False):
+    def run(self, fn, *args, wait: bool = False, always: bool = False):
         """fn(*args) on the writer: its result if `wait` (its exception raised here), else queued
-        (an exception is logged and handed to on_error)."""
+        (an exception is logged). `always`: run it even after a failure (closing files)."""
         if self._thread is None:
             raise RuntimeError("the writer thread is stopped")
         future: Future = Future()
         if not wait:
             future.add_done_callback(self._report)
-        self._jobs.put((fn, args, future))
+        self._jobs.put((fn, args, future, always))
         return future.result() if wait else None
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
-            fn, args, future = job
+            fn, args, future, always = job
+            if self.failure is not None and not always:
+                future.set_exception(WriterStopped(f"not written: an earlier write failed ({self.failure})"))
+                continue
             try:
                 future.set_result(fn(*args))
             except BaseException as exc:  # handed to whoever waits, or reported
+                self.failure = exc
+                if self.on_error is not None:
+                    self.on_error(exc)
                 future.set_exception(exc)
 
     def _report(self, future: Future) -> None:
         exc = future.exception()
-        if exc is not None:
+        if exc is not None and not isinstance(exc, WriterStopped):
             logger.error("Archive write failed: %s", exc, exc_info=exc)
-            if self.on_error is not None:
-                self.on_error(exc)
 
     def stop(self) -> None:
         """Finish the jobs queued, then stop the thread."""

@@ -12,7 +12,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from dataclasses import dataclass
 from itertools import groupby
@@ -47,22 +46,48 @@ class Skip(Exception):
     reason: str
 
 
-def _decoded_payload(body: bytes, headers: list[tuple[str, str]]) -> bytes:
-    """The payload with its Content-Encoding undone (gzip, deflate), as the crawl's middleware does."""
+MAX_DECODED_BYTES = 10 * 1024 * 1024  # as the crawl's DOWNLOAD_MAXSIZE: a larger body is skipped
+_CHUNK = 64 * 1024
+
+
+def _inflate(body: bytes, wbits: int, limit: int) -> bytes:
+    """Decompress chunk by chunk, never holding more than `limit` bytes of output (a capture may
+    be a gzip bomb the crawl refused: the WARC keeps the raw, compressed body). Several gzip
+    members follow each other; a stream cut short is undecodable, as gzip.decompress says."""
+    out = bytearray()
+    data = body
+    while data:
+        inflater = zlib.decompressobj(wbits)
+        while data and not inflater.eof:
+            out += inflater.decompress(data, limit + 1 - len(out))
+            if len(out) > limit:
+                raise Skip("too_large")
+            data = inflater.unconsumed_tail
+        if not inflater.eof:
+            raise Skip("undecodable_body")
+        data = inflater.unused_data if wbits > zlib.MAX_WBITS else b""  # the next gzip member
+    return bytes(out)
+
+
+def _decoded_payload(body: bytes, headers: list[tuple[str, str]], limit: int = MAX_DECODED_BYTES) -> bytes:
+    """The payload with its Content-Encoding undone (gzip, deflate), as the crawl's middleware does,
+    up to `limit` bytes (Skip("too_large") past it)."""
     encodings = [v.strip().lower() for k, v in headers if k.lower() == "content-encoding" for v in v.split(",")]
     for encoding in reversed([e for e in encodings if e and e != "identity"]):
         try:
             if encoding in ("gzip", "x-gzip"):
-                body = gzip.decompress(body)
+                body = _inflate(body, 16 + zlib.MAX_WBITS, limit)
             elif encoding == "deflate":
                 try:
-                    body = zlib.decompress(body)
+                    body = _inflate(body, zlib.MAX_WBITS, limit)
                 except zlib.error:
-                    body = zlib.decompress(body, -zlib.MAX_WBITS)  # raw deflate, as some servers send
+                    body = _inflate(body, -zlib.MAX_WBITS, limit)  # raw deflate, as some servers send
             else:
                 raise Skip(f"content_encoding_{encoding}")
         except (OSError, EOFError, zlib.error):
             raise Skip("undecodable_body") from None
+    if len(body) > limit:
+        raise Skip("too_large")
     return body
 
 
@@ -163,17 +188,31 @@ def import_warc(archive: Archive, source: str | Path, *, on_error=None) -> tuple
     paths = warc_paths(source)
     if not paths:
         raise ReparseError(f"no WARC files in {source}")
-    crawl = archive.start_crawl(clock.timestamp(), f"import:{Path(source).resolve()}")
+    bad_files = []
+
+    def bad_file(path: Path, exc: WarcError) -> None:
+        bad_files.append(path)
+        if on_error is not None:
+            on_error(path.name, 0, f"skipped the whole file: {exc}")
+
+    started = clock.timestamp()
     rows = []
-    for path, c, _, holder in resolved_captures(paths, on_error=on_error):
+    for path, c, _, holder in resolved_captures(paths, on_error=on_error, on_bad_file=bad_file):
         rows.append({
-            "id": c.record_id, "crawl": crawl, "url": c.url, "canonical_url": canonicalize(c.url),
+            "id": c.record_id, "url": c.url, "canonical_url": canonicalize(c.url),
             "fetched_at": c.fetched_at, "status": c.status, "content_type": c.content_type,
             "payload_digest": c.payload_digest, "record_type": c.record_type,
             "refers_to": holder.record_id if c.record_type == "revisit" else None,
             "warc_file": warc_file_name(archive.path, path), "warc_offset": c.offset, "warc_length": c.length,
         })
-    result = archive.save_captures(rows)
+    if len(bad_files) == len(paths):
+        raise ReparseError(f"no WARC file in {source} could be read: {bad_files[0].name} is not a WARC file")
+    crawl = archive.start_crawl(started, f"import:{Path(source).resolve()}")
+    for row in rows:
+        row["crawl"] = crawl
+    with archive.transaction():
+        result = archive.save_captures(rows)
     archive.finish_crawl(crawl, clock.timestamp(), {keys.IMPORT_CAPTURES: result.written,
-                                                    keys.IMPORT_RECORDS: len(rows)})
+                                                    keys.IMPORT_RECORDS: len(rows),
+                                                    keys.IMPORT_BAD_FILES: len(bad_files)})
     return crawl, result.written

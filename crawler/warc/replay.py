@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from crawler.frontier.urls import canonicalize, is_fetchable
@@ -123,11 +123,19 @@ class WarcReplay:
             raise MirrorError(f"no WARC files in {path}")
         self.index: dict[str, tuple[Path, int, Path, int]] = {}  # url -> record, payload record
         self.skipped: list[str] = []
-        try:
-            for path, capture, payload_path, payload in resolved_captures(self.paths, on_error=self._skip):
-                self.index[canonicalize(capture.url)] = (path, capture.offset, payload_path, payload.offset)
-        except WarcError as exc:
-            raise MirrorError(str(exc)) from None
+        bad_files: list[WarcError] = []
+
+        def bad_file(warc: Path, exc: WarcError) -> None:
+            bad_files.append(exc)
+            self.skipped.append(f"{warc.name}: {exc}")
+
+        for warc, capture, payload_warc, payload in resolved_captures(self.paths, on_error=self._skip,
+                                                                      on_bad_file=bad_file):
+            self.index[canonicalize(capture.url)] = (warc, capture.offset, payload_warc, payload.offset)
+        if len(bad_files) == len(self.paths):  # nothing to replay: say why
+            if len(bad_files) == 1:
+                raise MirrorError(str(bad_files[0]))
+            raise MirrorError(f"none of the {len(bad_files)} WARC files in {path} is a WARC file ({bad_files[0]})")
 
     def _skip(self, filename: str, offset: int, reason: str) -> None:
         self.skipped.append(f"{filename}@{offset}: {reason}")
@@ -144,16 +152,24 @@ class WarcReplay:
         return ReplayHit(record.status or 200, list(record.headers), body, record.fetched_at)
 
 
-def resolved_captures(paths: Iterable[Path], *, on_error: ErrorHandler | None = None
+def resolved_captures(paths: Iterable[Path], *, on_error: ErrorHandler | None = None,
+                      on_bad_file: Callable[[Path, WarcError], None] | None = None
                       ) -> Iterator[tuple[Path, Capture, Path, Capture]]:
     """(file, capture, file of its payload, the capture holding its payload) for every http(s)
     capture of WARC files read in order, a revisit resolved to the record it refers to: the
     same URL's earlier capture with that payload digest, else any earlier capture with it. A
-    revisit that refers to no record read before is reported through on_error and skipped."""
+    revisit that refers to no record read before is reported through on_error and skipped; a file
+    that is not a WARC file at all through on_bad_file, and the other files are still read."""
     by_url: dict[tuple[str, str], tuple[Path, Capture]] = {}
     by_digest: dict[str, tuple[Path, Capture]] = {}
     for path in paths:
-        for capture in iter_captures(path, on_error=on_error):
+        try:
+            captures = iter_captures(path, on_error=on_error)
+        except WarcError as exc:  # not a WARC file at all: skipped, the others still read
+            if on_bad_file is not None:
+                on_bad_file(path, exc)
+            continue
+        for capture in captures:
             if not is_fetchable(capture.url):
                 continue
             url, digest = canonicalize(capture.url), capture.payload_digest
