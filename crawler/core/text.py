@@ -298,11 +298,25 @@ def _decode(data: bytes, name: str) -> str:
     return to_unicode(data, name)  # U+FFFD for what cannot be read (GB18030 as browsers read it)
 
 
+# In UTF-8 bytes: a C1 control (C2 80-9F), and what every mojibake sequence begins with (the
+# UTF-8 of a lead character, C3 82-9F, C3 A2 or C3 AF, then the first byte of a continuation
+# character's: C2, C5, C6, CB or E2). Searching the bytes for these is much cheaper than
+# scanning the text with _UNREADABLE and _MOJIBAKE, and a UTF-8 page is most pages.
+_UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+_UTF8_MOJIBAKE_START = re.compile(rb"\xc3[\x82-\x9f\xa2\xaf][\xc2\xc5\xc6\xcb\xe2]")
+
+
 def _flaws(text: str, name: str, data: bytes) -> int:
     if text.isascii():
         return 0
     flaws = 0
-    if _FLAW_START.search(text):
+    if name in _UTF8:  # the same count as below, found through the bytes
+        flaws = text.count("\ufffd")
+        if _UTF8_C1.search(data):
+            flaws += len(re.findall("[\x80-\x9f]", text))
+        if _UTF8_MOJIBAKE_START.search(data):
+            flaws += len(_MOJIBAKE.findall(text))
+    elif _FLAW_START.search(text):
         flaws = len(_UNREADABLE.findall(text)) + len(_MOJIBAKE.findall(text))
     if name.startswith(("utf-16", "utf-32")):
         if b"\x00" not in data:
