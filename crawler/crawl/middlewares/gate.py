@@ -36,13 +36,13 @@ counted (`tls/<problem>`) and logged; the page is still archived.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
+from crawler.core import clock
 from crawler.core import stats as keys
 from crawler.crawl.errors import OffsiteRequest, PrivateAddress
 from crawler.frontier.hosts import (
@@ -180,7 +180,7 @@ def certificate_problem(request, response) -> str | None:
         problems.append("hostname_mismatch")
     try:
         not_after = x509.to_cryptography().not_valid_after_utc
-        if not_after < datetime.now(timezone.utc):
+        if not_after < clock.now():
             problems.append("expired")
     except (AttributeError, ValueError):
         pass
