@@ -91,6 +91,7 @@ class ArchiveExtension:
         self.writer = WriterThread(on_error=self._write_failed)
         self.crawl_id: int | None = None
         self.pending_captures: list[dict] = []
+        self.pending_pages: dict[int, _PendingPage] = {}  # pages whose marks wait for their items
         self.captures: CaptureWriter | None = None
         self._closed = False
         try:
@@ -199,7 +200,8 @@ class ArchiveExtension:
         """A page's mark, stored once its `items` have left the pipelines."""
         self.frontier.finish(mark)
         if items:
-            response.meta[PAGE_KEY] = _PendingPage(mark, items)
+            pending = response.meta[PAGE_KEY] = _PendingPage(mark, items)
+            self.pending_pages[id(pending)] = pending
         else:
             self._record_mark(mark)
 
@@ -210,7 +212,17 @@ class ArchiveExtension:
         pending.items -= 1
         if pending.items == 0:
             del response.meta[PAGE_KEY]
+            del self.pending_pages[id(pending)]
             self._record_mark(pending.mark)
+
+    def _unfinished_pages(self) -> list[UrlMark]:
+        """Pages whose items had not all left the pipelines when the crawl stopped: not done,
+        due at once (their items may be lost; the next run fetches them again)."""
+        now = clock.timestamp()
+        marks = [UrlMark(url=p.mark.url, kind=p.mark.kind, status="skipped", at=now, reason="not_reached",
+                         next_due=now, depth=p.mark.depth) for p in self.pending_pages.values()]
+        self.pending_pages.clear()
+        return marks
 
     def _record_mark(self, mark: UrlMark) -> None:
         self.batch.mark(mark, self.crawl_id)
@@ -233,7 +245,7 @@ class ArchiveExtension:
         self._closed = True
         try:
             if self.writer.failure is None:
-                for mark in self.frontier.unfinished():
+                for mark in self.frontier.unfinished() + self._unfinished_pages():
                     self.batch.mark(mark, self.crawl_id)
                 self._flush()
                 try:
