@@ -199,3 +199,39 @@ def test_a_url_whose_capture_is_missing_is_fetched_without_validators(tmp_path):
     statuses = {r["url"]: r["last_status"] for r in query(
         db, "SELECT url, last_status FROM urls WHERE kind = 'article' AND last_status <> 404")}  # 4, 5: linked, absent
     assert statuses == {f"{base}/fr/lesechos/1": 304, lost: 200, f"{base}/fr/lesechos/3": 304}
+
+
+class FailOnSecondArticle:
+    """A pipeline that fails (an error, not a drop) on one article: ITEM_PIPELINES in the test below."""
+
+    def process_item(self, item):
+        if getattr(item, "url", "").endswith("/fr/lesechos/2"):
+            raise RuntimeError("a pipeline failed on this item")
+        return item
+
+
+def test_an_item_that_fails_in_the_pipelines_leaves_its_page_to_be_fetched_again(tmp_path):
+    import json
+
+    pipelines = json.dumps({"tests.test_durability.FailOnSecondArticle": 100, "pipelines.archive.ArchivePipeline": 300})
+    with served_folder(make_site(tmp_path / "site", 3)) as base:
+        seeds = tmp_path / "seeds.txt"
+        seeds.write_text(f"{base}/fr/\n")
+        db = tmp_path / "archive.db"
+        run_cli("crawl", "--live", "--seeds", seeds, "--db", db, *FAST, "-s", f"ITEM_PIPELINES={pipelines}", check=True)
+        failed = f"{base}/fr/lesechos/2"
+        assert query(db, "SELECT url FROM articles ORDER BY url") == [
+            {"url": f"{base}/fr/lesechos/1"}, {"url": f"{base}/fr/lesechos/3"}]
+        row = query(db, "SELECT status, reason, next_due IS NOT NULL AS due FROM urls WHERE url = ?", (failed,))[0]
+        assert row == {"status": "failed", "reason": "processing_error", "due": 1}
+        import sqlite3
+
+        conn = sqlite3.connect(db)
+        conn.execute("UPDATE urls SET next_due = '2000-01-01T00:00:00Z' WHERE url = ?", (failed,))
+        conn.commit()
+        conn.close()
+        run_cli("crawl", "--live", "--seeds", seeds, "--db", db, *FAST, check=True)
+    assert [r["url"] for r in query(db, "SELECT url FROM articles ORDER BY url")] == [
+        f"{base}/fr/lesechos/{n}" for n in (1, 2, 3)]
+    assert query(db, "SELECT status, last_status FROM urls WHERE url = ?", (failed,)) == [
+        {"status": "fetched", "last_status": 200}]  # asked for whole, not with its validators

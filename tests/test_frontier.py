@@ -140,11 +140,11 @@ def test_gzipped_sitemap_is_recognised_by_its_magic_bytes():
     assert sitemap_links(f"{SITE}/sitemap.xml", body) == (SITEMAP_PAGES, [])  # whatever the URL says
 
 
-def test_gzipped_sitemap_over_the_cap_is_dropped(monkeypatch):
-    monkeypatch.setattr(sitemaps, "MAX_SITEMAP_BYTES", len(SITEMAP) - 1)
-    assert sitemap_links(f"{SITE}/sitemap.xml.gz", gzip.compress(SITEMAP)) == ([], [])
-    monkeypatch.setattr(sitemaps, "MAX_SITEMAP_BYTES", len(SITEMAP))
-    assert sitemap_links(f"{SITE}/sitemap.xml.gz", gzip.compress(SITEMAP)) == (SITEMAP_PAGES, [])
+def test_gzipped_sitemap_over_the_cap_is_dropped():
+    """The cap is the spider's NEWSARCHIVE_SITEMAP_MAXSIZE, handed to read_sitemap."""
+    body = gzip.compress(SITEMAP)
+    assert sitemaps.read_sitemap(f"{SITE}/sitemap.xml.gz", body, max_bytes=len(SITEMAP) - 1)[:2] == ([], [])
+    assert sitemaps.read_sitemap(f"{SITE}/sitemap.xml.gz", body, max_bytes=len(SITEMAP))[:2] == (SITEMAP_PAGES, [])
 
 
 def test_gzip_bomb_beyond_50_mb_is_dropped():

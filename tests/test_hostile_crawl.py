@@ -448,3 +448,27 @@ def test_a_certificate_for_another_name_is_archived_and_flagged(servers, tmp_pat
     assert query(db, "SELECT url, tls_problem FROM captures ORDER BY url") == [  # said in the archive too
         {"url": seed, "tls_problem": "hostname_mismatch"},
         {"url": site.url("/robots.txt"), "tls_problem": "hostname_mismatch"}]
+
+
+def test_a_response_from_a_refused_address_is_refused_before_it_is_kept():
+    """A name that resolved to a public address when asked, then answered from a private one
+    (DNS rebinding): the gate's check_address, which the capture middleware calls before keeping
+    a response, refuses it; an allowed address passes."""
+    from ipaddress import ip_address
+
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.crawl.errors import PrivateAddress
+    from crawler.crawl.middlewares.gate import RequestGate
+    from crawler.crawl.spiders import spider_class
+    from crawler.sites import registry
+
+    spider = spider_class(registry.site("maghress"))
+    request = Request("http://news.example.org/fr/lesechos/1")
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request, ip_address=ip_address("10.1.2.3"))
+    gate = RequestGate(get_crawler(spider, {"NEWSARCHIVE_LIVE": True}))
+    with pytest.raises(PrivateAddress, match="answered from 10.1.2.3"):
+        gate.check_address(request, response)
+    allowed = RequestGate(get_crawler(spider, {"NEWSARCHIVE_LIVE": True, "NEWSARCHIVE_ALLOW_PRIVATE": "10.0.0.0/8"}))
+    allowed.check_address(request, response)  # no error

@@ -277,3 +277,16 @@ def test_deep_pages_within_the_parser_limit_keep_every_block():
     assert paragraphs[:3] == ["bloc 0", "bloc 1", "bloc 2"]
     assert paragraphs[249] == "bloc 249"
     assert paragraphs[250:] == lesechos_expected()["article"]["paragraphs"]
+
+
+def test_hostile_repetition_costs_time_in_proportion_to_the_page():
+    """Thousands of credit-line look-alikes and of body containers (pages that took minutes when
+    each candidate's whole ancestry was read again): read once each; the article found."""
+    from crawler.sites.maghress.page import parse_page
+
+    decoys = "<p>Publié dans X</p>" * 8000
+    page = parse_page("https://www.maghress.com/fr/lesechos/1", f"<html><body>{decoys}"
+                      "<span class='articlenewspaper'>Publié dans Les Echos le 04 - 09 - 2025</span>"
+                      + "<span class='articlecontent'>Un.</span>" * 8000 + "</body></html>", is_html=True)
+    assert (page.article.publisher, page.article.published) == ("Les Echos", "2025-09-04")
+    assert page.article.paragraphs == ["Un."] * 8000

@@ -51,7 +51,7 @@ def test_migrations_create_the_schema_once(tmp_path):
 def test_an_invalid_row_costs_only_itself(archive):
     rows = [
         article_row("https://www.maghress.com/fr/a/1"),
-        article_row("https://www.maghress.com/fr/a/2", language="en"),
+        article_row("https://www.maghress.com/fr/a/2", title=""),
         article_row("https://www.maghress.com/fr/a/3", published="12/07/2017"),
         article_row("https://www.maghress.com/fr/a/4"),
     ]

@@ -2,15 +2,16 @@
 with their stories, and frontier marks, written in one transaction.
 
 Articles keep their history (a changed text is a new version); headline sightings are written
-once per headline per crawl. The host adds processing outcomes and marks as they come and calls
-`flush` (on its writer thread, in a crawl) when `full()` or at the end; a mark is added only
+once per headline per crawl. The host adds processing outcomes and marks as they come, and
+hands what `take()` gives to `write` (on its writer thread, in a crawl) when `full()` or at
+the end; a mark is added only
 once its page's items are in the batch, so a URL is never marked done before what it gave is
 stored.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from crawler.archive.store import Archive
 from crawler.core import clock
@@ -47,8 +48,8 @@ class Batch:
                                 "signature": outcome.signature}
             self.articles.append(row)
         elif isinstance(item, Ticker):
-            for sighting in outcome.sightings:
-                self.sightings[sighting.key] = sighting
+            for sighting in outcome.sightings:  # a copy: grouping goes on improving its own
+                self.sightings[sighting.key] = replace(sighting)
 
     def mark(self, mark: UrlMark, crawl_id: int | None) -> None:
         """What happened to a URL; a "discovered" mark never replaces another mark of the batch."""

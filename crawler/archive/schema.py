@@ -273,7 +273,9 @@ def m007_dates_may_be_unknown(db: sqlite_utils.Database) -> None:
     reason in published_problem, not dropped. SQLite cannot relax a column's constraint in place,
     so articles and article_versions are rebuilt (rowids and ids kept: search_fts and the
     foreign keys still point at the same rows), with foreign keys off, as SQLite's documentation
-    prescribes: in a transaction of its own, so it runs again whole if it is ever cut short."""
+    prescribes: in a transaction of its own, so it runs again whole if it is ever cut short.
+    The rebuilt articles table no longer fixes the languages (fr, ar: the first site's): any
+    registered site's language is stored (validation checks it against crawler.sites)."""
     if "published_problem" in db["articles"].columns_dict:
         return  # rebuilt already, the record of it not written
     db.execute("PRAGMA foreign_keys = OFF")
@@ -297,7 +299,7 @@ def _rebuild_with_unknown_dates(db: sqlite_utils.Database) -> None:
             title TEXT NOT NULL CHECK (title <> ''),
             publisher TEXT NOT NULL CHECK (publisher <> ''),
             published TEXT CHECK (published IS NULL OR published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-            language TEXT NOT NULL CHECK (language IN ('fr', 'ar')),
+            language TEXT NOT NULL CHECK (language <> ''),  -- any site's language (crawler.sites)
             body TEXT NOT NULL CHECK (body <> ''),
             original_url TEXT,
             image_url TEXT,

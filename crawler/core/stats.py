@@ -118,6 +118,7 @@ def by_reason(stats: dict, status: str) -> dict[str, int]:
 
 # --- the archive's writer
 CRAWL_ID = "newsarchive/crawl_id"
+PROCESSING_ERRORS = "newsarchive/processing_errors"  # pages an item of which failed in the pipelines
 WRITE_ERRORS = "newsarchive/write_errors"
 WRITE_ERROR = "newsarchive/write_error"  # the message of the write that failed (the crawl then stops)
 

@@ -133,9 +133,17 @@ def clean_text(text: str) -> str:
     return collapse_ws(unicodedata.normalize("NFC", strip_hidden(text)))
 
 
-@lru_cache(maxsize=65536)  # the same headlines come back page after page
+CACHED_LINE_MAX = 500  # characters: longer texts are cleaned each time, never kept in the cache
+
+
 def clean_line(text: str) -> str:
-    """clean_text for short strings that come back again and again (ticker headlines)."""
+    """clean_text for short strings that come back again and again (ticker headlines), cached;
+    a long one is not cached, so a hostile page cannot fill the cache with megabytes."""
+    return _clean_line(text) if len(text) <= CACHED_LINE_MAX else clean_text(text)
+
+
+@lru_cache(maxsize=65536)  # the same headlines come back page after page
+def _clean_line(text: str) -> str:
     return clean_text(text)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scrapy import signals
@@ -35,6 +35,7 @@ from crawler.core import stats as keys
 from crawler.core.items import UrlMark
 from crawler.crawl.frontier import CrawlFrontier
 from crawler.crawl.writer import WriterThread
+from crawler.frontier.recheck import failure_backoff
 from crawler.processing import GroupingState, Outcome, Processor
 from crawler.sites import registry
 from crawler.sites.parse import parser_version
@@ -49,6 +50,7 @@ WRITE_FAILED = "archive_write_failed"  # the finish reason of a crawl stopped by
 class _PendingPage:
     mark: UrlMark
     items: int  # items yielded for the page and not yet out of the pipelines
+    failed: bool = False  # an item of the page failed in the pipelines (item_error)
 
 
 def run_summary(stats: dict, trigger: str) -> dict:
@@ -111,8 +113,9 @@ class ArchiveExtension:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+        for signal in (signals.item_scraped, signals.item_dropped):
             crawler.signals.connect(ext._item_done, signal=signal)
+        crawler.signals.connect(ext._item_failed, signal=signals.item_error)
         return ext
 
     # --- on the writer thread ---------------------------------------------------------------------
@@ -213,7 +216,22 @@ class ArchiveExtension:
         if pending.items == 0:
             del response.meta[PAGE_KEY]
             del self.pending_pages[id(pending)]
-            self._record_mark(pending.mark)
+            self._record_mark(self._failed_mark(pending.mark) if pending.failed else pending.mark)
+
+    def _item_failed(self, item, response=None, **kwargs) -> None:
+        """An item that failed in the pipelines (an error, not a drop): its page is not done."""
+        pending = response.meta.get(PAGE_KEY) if response is not None else None
+        if pending is not None:
+            pending.failed = True
+        self._item_done(item, response)
+
+    def _failed_mark(self, mark: UrlMark) -> UrlMark:
+        """The page's mark when one of its items could not be processed: failed, tried again
+        with the failure back-off (never fetched with validators meanwhile: it is not done)."""
+        known = self.frontier.known(mark.url) or {}
+        self.stats.inc_value(keys.PROCESSING_ERRORS)
+        return replace(mark, status="failed", reason="processing_error", etag=None, last_modified=None,
+                       next_due=failure_backoff((known.get("attempts") or 0) + 1, mark.at))
 
     def _unfinished_pages(self) -> list[UrlMark]:
         """Pages whose items had not all left the pipelines when the crawl stopped: not done,

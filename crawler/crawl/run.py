@@ -24,10 +24,6 @@ def project_settings(overrides: dict | None = None) -> Settings:
     return settings
 
 
-class CrawlError(Exception):
-    """The crawl could not start (one line for the user)."""
-
-
 def run_crawl(site: SiteSpec, db: Path, *, seeds: Path | None = None, replay: Path | None = None,
               live: bool = False, overrides: dict | None = None) -> dict:
     """Crawl a site into the archive at `db`: from the web (`live`), or replaying a mirror folder
@@ -47,6 +43,7 @@ def run_crawl(site: SiteSpec, db: Path, *, seeds: Path | None = None, replay: Pa
     Path(db).parent.mkdir(parents=True, exist_ok=True)
     with ArchiveLock(db, wait=float((overrides or {}).get("NEWSARCHIVE_LOCK_WAIT", 0))):
         pass  # LockHeld if another crawl writes the archive; the extension takes the lock for the crawl
+    overrides = {**(overrides or {}), "NEWSARCHIVE_LOCK_WAIT": 0}  # waited above already, not twice
     settings = project_settings({
         "NEWSARCHIVE_DB": str(db),
         "NEWSARCHIVE_SEEDS": str(seeds) if seeds else None,

@@ -207,7 +207,7 @@ class ArchiveSpider(scrapy.Spider):
         meta = {"frontier_url": url, "kind": kind, "depth": depth, "dont_redirect": True, "found_as": found_as or url}
         if kind == "sitemap":
             self.sitemaps_scheduled += 1
-            meta["download_maxsize"] = max(self.sitemap_maxsize, self.settings.getint("DOWNLOAD_MAXSIZE"))
+            meta["download_maxsize"] = self.sitemap_maxsize
         try:
             request = scrapy.Request(url, callback=self.parse, errback=self.errback, headers=headers, meta=meta)
         except (ValueError, TypeError):
@@ -231,7 +231,8 @@ class ArchiveSpider(scrapy.Spider):
         for link in links:
             if link in self.links_seen:
                 continue
-            self.links_seen.add(link)
+            if len(link) <= self.max_url_length:  # not kept otherwise: a trap, marked once by claim()
+                self.links_seen.add(link)
             try:
                 url = canonicalize(link) if is_fetchable(link) else None
             except ValueError:  # a bad port or IPv6 literal: no URL
@@ -382,7 +383,8 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(keys.FEED_LINKS, len(links))
             yield from self._follow(links, depth + 1, now, articles_only=False)
             return
-        pages, sitemaps, truncated = read_sitemap(response.url, response.body, max_urls=self.sitemap_urls)
+        pages, sitemaps, truncated = read_sitemap(response.url, response.body, max_urls=self.sitemap_urls,
+                                                  max_bytes=self.sitemap_maxsize)
         if truncated:
             self.crawler.stats.inc_value(keys.LIMIT_SITEMAP_URLS)
             self.logger.info("Sitemap %s lists more than %d URLs: the rest are ignored", response.url,

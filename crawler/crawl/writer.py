@@ -53,12 +53,17 @@ class WriterThread:
                 future.set_exception(WriterStopped(f"not written: an earlier write failed ({self.failure})"))
                 continue
             try:
-                future.set_result(fn(*args))
+                result = fn(*args)
             except BaseException as exc:  # handed to whoever waits, or reported
                 self.failure = exc
+                future.set_exception(exc)  # first: whoever waits must never wait for ever
                 if self.on_error is not None:
-                    self.on_error(exc)
-                future.set_exception(exc)
+                    try:
+                        self.on_error(exc)
+                    except Exception:  # the thread must go on to refuse the jobs that follow
+                        logger.exception("Reporting a failed write failed")
+            else:
+                future.set_result(result)
 
     def _report(self, future: Future) -> None:
         exc = future.exception()

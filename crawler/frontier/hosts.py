@@ -85,11 +85,6 @@ def host_allowed(url: str, hosts: Iterable[str] | set[str]) -> bool:
     return key in hosts or _bare(key) in hosts
 
 
-def host_of(url: str) -> str:
-    """The host name or IP literal of a URL, lower-case, without brackets or port ("" if none)."""
-    return (urlsplit(url).hostname or "").rstrip(".")
-
-
 def ip_literal(host: str) -> Address | None:
     """The address a host is, if it is an IP literal ("127.0.0.1", "::1", "[::1]"), else None."""
     try:

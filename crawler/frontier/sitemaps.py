@@ -43,18 +43,20 @@ class SitemapLinks(NamedTuple):
     truncated: bool  # more <loc> entries than max_urls: the ones after them were not read
 
 
-def read_sitemap(url: str, body: bytes, *, max_urls: int = MAX_SITEMAP_URLS) -> SitemapLinks:
+def read_sitemap(url: str, body: bytes, *, max_urls: int = MAX_SITEMAP_URLS,
+                 max_bytes: int = MAX_SITEMAP_BYTES) -> SitemapLinks:
     """The page and child-sitemap URLs of a sitemap (<urlset>) or sitemap index (<sitemapindex>).
 
     Gzip bodies (recognised by their magic bytes, not by the URL) are decompressed first, up to
-    MAX_SITEMAP_BYTES; beyond that, or for anything that is not a sitemap, the answer is empty.
+    max_bytes (MAX_SITEMAP_BYTES); beyond that, or for anything that is not a sitemap, the answer
+    is empty.
     At most max_urls <loc> entries are read (MAX_SITEMAP_URLS, the sitemaps.org limit; the rest
     are left, and `truncated` says so). <loc> values are resolved against url, canonicalized,
     de-duplicated, http(s) only; hreflang alternates are ignored.
     """
     empty = SitemapLinks([], [], False)
     if body.startswith(GZIP_MAGIC):
-        body = _gunzip(body, MAX_SITEMAP_BYTES)
+        body = _gunzip(body, max_bytes)
         if body is None:
             return empty
     if not body.strip():

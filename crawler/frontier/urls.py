@@ -114,8 +114,20 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-@lru_cache(maxsize=65536)  # tickers repeat the same URLs page after page
+CACHED_URL_MAX = 2048  # characters: longer URLs are canonicalised each time, never cached
+
+
 def canonicalize(url: str) -> str:
+    """The one canonical form of a URL (see _canonical); cached, but for URLs too long to keep."""
+    return _canonical_cached(url) if len(url) <= CACHED_URL_MAX else _canonical(url)
+
+
+@lru_cache(maxsize=65536)  # tickers repeat the same URLs page after page
+def _canonical_cached(url: str) -> str:
+    return _canonical(url)
+
+
+def _canonical(url: str) -> str:
     """The one canonical form of a URL.
 
     Every URL loses its fragment, user info, default port, tracking and session parameters

@@ -15,12 +15,14 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 
 from crawler.core import clock
-from crawler.crawl.middlewares.gate import TLS_META, certificate_problem
+from crawler.crawl.middlewares.gate import TLS_META, RequestGate, certificate_problem
 
 
 class CaptureDownloaderMiddleware:
-    def __init__(self, extension):
+    def __init__(self, extension, crawler):
         self.extension = extension
+        self.crawler = crawler
+        self.gate = None  # the request gate, looked up once the downloader is built (False: none)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -29,9 +31,13 @@ class CaptureDownloaderMiddleware:
         extension = crawler.get_extension(ArchiveExtension)
         if extension is None or not crawler.settings.getbool("NEWSARCHIVE_CAPTURE", True):
             raise NotConfigured
-        return cls(extension)
+        return cls(extension, crawler)
 
     def process_response(self, request, response):
+        if self.gate is None:
+            self.gate = self.crawler.get_downloader_middleware(RequestGate) or False
+        if self.gate:
+            self.gate.check_address(request, response)  # a refused address is never kept
         fetched_at = request.meta.get("captured_at") or clock.timestamp()
         request.meta["captured_at"] = fetched_at
         request.meta[TLS_META] = certificate_problem(request, response)

@@ -139,13 +139,21 @@ class RequestGate:
         raise exc
 
     # --- responses --------------------------------------------------------------------------------
-    def process_response(self, request, response):
+    def check_address(self, request, response) -> None:
+        """PrivateAddress if a response came from an address that is refused (a name resolved
+        anew meanwhile). The capture middleware calls this before keeping a response: the
+        downloader hands it to the middlewares nearest to it first."""
         if "replay" in response.flags:
-            return response
+            return
         address = response.ip_address
         if address is not None and not request.meta.get("proxy") and address_refused(address, self.allowed_networks):
             self._refuse(request, "private_address",
                          PrivateAddress(f"private_address: {request.url} was answered from {address}"))
+
+    def process_response(self, request, response):
+        if "replay" in response.flags:
+            return response
+        self.check_address(request, response)
         problem = request.meta.get(TLS_META, _UNSET)
         if problem is _UNSET:  # the capture middleware is off
             problem = request.meta[TLS_META] = certificate_problem(request, response)

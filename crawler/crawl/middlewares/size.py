@@ -1,7 +1,7 @@
 """DOWNLOAD_MAXSIZE as a reason: a body over the limit gives `ResponseTooLarge` (the URL's mark:
 skipped, "too_large", not fetched again for NEWSARCHIVE_TOO_LARGE_RECHECK_DAYS).
 
-Scrapy 2.19 enforces DOWNLOAD_MAXSIZE in three places, each with its own exception:
+Scrapy 2.19 enforces DOWNLOAD_MAXSIZE in two places, each with its own exception:
 
 - the HTTP download handler, on the announced Content-Length or on the bytes received so far:
   the download is aborted and fails with `DownloadCancelledError` (the same type as any other

@@ -257,8 +257,9 @@ class HtmlPage:
                 box = box.getparent()
             if box.getparent() is not None and _only_report_box(box):
                 boxes.append(box)
+        members = set(boxes)
         for box in boxes:
-            if box.getparent() is not None and not any(a in boxes for a in box.iterancestors()):
+            if box.getparent() is not None and not any(a in members for a in box.iterancestors()):
                 _drop(box)
 
     def page(self) -> Page:
@@ -273,14 +274,20 @@ class HtmlPage:
         return None
 
     def _find_credit(self, holders):
+        """The element of the credit line. Each candidate is read once, and only up to the
+        length a credit line can have: a page of thousands of "Publié dans" paragraphs costs
+        time in proportion to its size, not to its square."""
+        seen = set()
         for el in self.by_class[CREDIT_CLASS]:
-            if _credit(_text(el)):
+            seen.add(el)
+            if (text := _short_text(el, CREDIT_MAX_CHARS)) is not None and _credit(text):
                 return el
         for el in holders:
             for _ in range(3):  # the credit line's element, or a close ancestor (publisher link)
-                if el is None:
+                if el is None or el in seen:
                     break
-                if _credit(_text(el)):
+                seen.add(el)
+                if (text := _short_text(el, CREDIT_MAX_CHARS)) is not None and _credit(text):
                     return el
                 el = el.getparent()
         return None
@@ -321,7 +328,8 @@ class HtmlPage:
     def _body_containers(self) -> list:
         """Every .articlecontent element, but not one nested in another."""
         containers = self.by_class[BODY_CLASS]
-        return [el for el in containers if not any(a in containers for a in el.iterancestors())]
+        members = set(containers)
+        return [el for el in containers if not any(a in members for a in el.iterancestors())]
 
     def paragraphs(self) -> list[str]:
         containers = self._body_containers()
@@ -477,6 +485,21 @@ def _blocks(el) -> list[str]:
 def _text(el) -> str:
     """All the text inside an element (its descendants' too), as a reader sees it run together."""
     return "".join(el.itertext())
+
+
+# A credit line is "Publié dans <paper> le DD - MM - YYYY": far shorter than this.
+CREDIT_MAX_CHARS = 1_000
+
+
+def _short_text(el, limit: int) -> str | None:
+    """_text(el), or None as soon as it is longer than `limit` characters (not read further)."""
+    parts, size = [], 0
+    for part in el.itertext():
+        size += len(part)
+        if size > limit:
+            return None
+        parts.append(part)
+    return "".join(parts)
 
 
 def _drop(el) -> None:
