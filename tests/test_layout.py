@@ -21,17 +21,20 @@ NO_IO = ["sqlite3", "sqlite_utils", "crawler.archive", "crawler.warc", "crawler.
          "crawler.crawl"]
 FORBIDDEN = {
     "crawler.core": ["crawler.", "scrapy", "sqlite3", "sqlite_utils", "datasette"],
-    "crawler.sites": ["scrapy", "crawler.processing", *NO_IO],
+    "crawler.sites": ["scrapy", "crawler.processing", "crawler.grouping", *NO_IO],
     "crawler.frontier": ["scrapy", "crawler.processing", "crawler.grouping", *NO_IO],
     "crawler.grouping": ["scrapy", "crawler.sites", "crawler.processing", "crawler.frontier", *NO_IO],
     "crawler.processing": ["scrapy", *NO_IO],
     "crawler.archive": ["scrapy", "crawler.crawl", "crawler.sites", "crawler.processing", "crawler.publish",
                         "crawler.warc", "crawler.ops", "crawler.frontier", "crawler.grouping"],
-    "crawler.warc": ["scrapy", "sqlite3", "sqlite_utils", "crawler.archive", "crawler.crawl",
-                     "crawler.processing", "crawler.publish", "crawler.ops"],
+    "crawler.warc": ["scrapy", "sqlite3", "sqlite_utils", "crawler.archive", "crawler.crawl", "crawler.sites",
+                     "crawler.grouping", "crawler.processing", "crawler.publish", "crawler.ops"],
     "crawler.publish": ["scrapy", "crawler.crawl", "crawler.processing", "crawler.ops", "crawler.warc",
                         "crawler.grouping", "crawler.frontier"],
-    "crawler.ops": ["scrapy", "crawler.crawl", "crawler.publish"],
+    "crawler.ops": ["scrapy", "crawler.crawl", "crawler.publish", "crawler.grouping"],
+    "crawler.crawl": ["crawler.publish", "crawler.ops"],
+    "pipelines": ["crawler.archive", "crawler.sites", "crawler.frontier", "crawler.grouping", "crawler.warc",
+                  "crawler.publish", "crawler.ops", "sqlite3", "sqlite_utils"],
     # The spider never opens the archive: items go to the pipelines, marks to the extension.
     "crawler.crawl.spiders": ["crawler.archive"],
 }
