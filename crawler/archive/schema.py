@@ -355,3 +355,38 @@ def m008_certificate_problems(db: sqlite_utils.Database) -> None:
     fetched (hostname_mismatch, expired, no_certificate; comma-separated), NULL when nothing was.
     Such pages are archived all the same; this says which ones to doubt."""
     db["captures"].add_column("tls_problem", str)
+
+
+@migrations()
+def m009_state_by_query(db: sqlite_utils.Database) -> None:
+    """What a crawl needs of the archive is queried as needed, not loaded whole, so that its
+    memory does not grow with the archive: the near-duplicate index as a table of LSH buckets
+    (group_bands: one row per band of each group's signature, crawler.grouping.articles.band_keys),
+    and the paper an article or headline URL credits stored as a column (articles.paper,
+    headlines.paper), written with the row, instead of computed per row by every query."""
+    from crawler.grouping.articles import ArticleGroups, band_keys
+    from crawler.sites import registry
+
+    db.execute("CREATE TABLE group_bands (bucket INTEGER NOT NULL, sig INTEGER NOT NULL,"
+               " PRIMARY KEY (bucket, sig)) WITHOUT ROWID")
+    groups = ArticleGroups()
+    rows = ((row[0], row[1]) for row in db.execute("SELECT rowid, signature FROM group_signatures"))
+    for sig, signature in rows:
+        try:
+            lean = groups._deserialize(signature)
+        except ValueError:
+            continue  # another format: never a candidate (as ArticleGroups.load refused it)
+        db.execute("INSERT OR IGNORE INTO group_bands (bucket, sig) VALUES " + ",".join(["(?, ?)"] * groups.bands),
+                   [v for key in band_keys(lean.hashvalues, groups.bands, groups.rows) for v in (key, sig)])
+    site = db.execute("SELECT site FROM crawls WHERE site IS NOT NULL AND site <> '' ORDER BY id LIMIT 1").fetchone()
+    try:
+        default = registry.site(site[0]) if site else None
+    except KeyError:
+        default = None
+    db.conn.create_function("newsarchive_paper", 1, lambda url: registry.paper_of(url, default=default),
+                            deterministic=True)
+    for table in ("articles", "headlines"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN paper TEXT")
+        db.execute(f"UPDATE {table} SET paper = newsarchive_paper(url) WHERE url IS NOT NULL")
+    # The crawl's point reads: a content hash's first URL, a headline's story.
+    db.execute("CREATE INDEX IF NOT EXISTS captures_payload ON captures (canonical_url, payload_digest)")

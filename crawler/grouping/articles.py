@@ -8,6 +8,7 @@ furniture sentences (closing line, report box) are a parameter, removed before h
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import zlib
@@ -139,6 +140,19 @@ def lsh_params(threshold: float, num_perm: int, candidate_recall: float = 0.95) 
         if 1.0 - (1.0 - threshold**rows) ** bands >= candidate_recall:
             return bands, rows
     return num_perm // 2, 2
+
+
+def band_keys(hashvalues, bands: int, rows: int) -> list[int]:
+    """The LSH bucket of each band of a MinHash, as one signed 64-bit integer per band (band
+    number and the band's hash values, BLAKE2b): what the archive indexes (table group_bands)
+    so that a crawl finds candidate groups with a query instead of holding every signature.
+    Stable across processes and platforms (little-endian uint32 values)."""
+    values = np.asarray(hashvalues, dtype="<u4")
+    return [
+        int.from_bytes(hashlib.blake2b(bytes([band]) + values[band * rows:(band + 1) * rows].tobytes(),
+                                       digest_size=8).digest(), "little", signed=True)
+        for band in range(bands)
+    ]
 
 
 class ArticleGroups:
