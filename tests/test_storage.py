@@ -1,9 +1,11 @@
 """The archive file: migrations, WAL, batched writes where a bad row costs only itself, search."""
 
+import re
 import sqlite3
 
 import pytest
 
+from crawler.archive import schema
 from crawler.archive.store import Archive, ArchiveError
 
 
@@ -37,14 +39,17 @@ def test_migrations_create_the_schema_once(tmp_path):
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
     with Archive(path) as archive:
-        assert len(archive.migrate().query("SELECT * FROM _sqlite_migrations")) == 8
+        applied = [r["name"] for r in archive.migrate().query("SELECT name FROM _sqlite_migrations")]
+    # every migration of crawler.archive.schema, in order, once
+    assert applied == sorted(n for n in dir(schema) if re.fullmatch(r"m\d{3}_\w+", n))
+    assert applied[:3] == ["m001_initial", "m002_captures_and_versions", "m003_frontier_and_runs"]
     Archive.open(path).close()  # a second migration applies nothing
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"articles", "headlines", "headline_sightings", "crawls", "search_fts"} <= tables
     # One full-text index: the folded search_fts (no articles_fts / headlines_fts, no triggers).
     assert {t for t in tables if t.endswith("_fts")} == {"search_fts"}
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 8
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(applied)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -17,6 +17,8 @@ from crawler.archive.store import Archive
 from crawler.core import clock
 from crawler.core import stats as keys
 from crawler.core.items import Article, Ticker, UrlMark
+from crawler.sites.registry import paper_of
+from crawler.sites.spec import SiteSpec
 
 BATCH_SIZE = 500  # rows (articles, sightings, marks) written in one transaction
 
@@ -24,9 +26,11 @@ BATCH_SIZE = 500  # rows (articles, sightings, marks) written in one transaction
 class Batch:
     """Rows waiting to be written, and the writing of them."""
 
-    def __init__(self, stats, *, size: int = BATCH_SIZE, known_headlines: set[str] | None = None):
+    def __init__(self, stats, *, size: int = BATCH_SIZE, known_headlines: set[str] | None = None,
+                 site: SiteSpec | None = None):
         self.stats = stats
         self.size = size
+        self.site = site  # the site crawled: whose rule gives the paper of a URL no site claims
         self.known_headlines = known_headlines if known_headlines is not None else set()
         self.articles: list[dict] = []
         self.sightings: dict = {}  # headline key -> its Sighting (the latest state wins)
@@ -41,7 +45,7 @@ class Batch:
             row["body"] = "\n\n".join(row.pop("paragraphs"))
             row.update(url=item.url, content_hash=item.content_hash, seen_at=item.seen_at or clock.timestamp(),
                        capture=item.capture, parser_version=item.parser_version, fetched_url=item.fetched_url,
-                       published_problem=item.published_problem)
+                       published_problem=item.published_problem, paper=paper_of(item.url, default=self.site))
             if item.group_method is not None:  # a new member of a group (not an archived URL)
                 row["group"] = {"url": item.url, "grp": item.group, "similarity": item.group_similarity,
                                 "method": item.group_method, "first_seen": row["seen_at"],
@@ -101,7 +105,7 @@ class Batch:
             return
         rows = [
             {"text": s.text, "key": s.key, "url": s.url, "seen_at": s.seen_at, "capture": s.capture,
-             "parser_version": s.parser_version}
+             "parser_version": s.parser_version, "paper": paper_of(s.url, default=self.site)}
             for s in sightings
         ]
         result, ids = archive.save_headlines(rows)

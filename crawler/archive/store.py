@@ -209,18 +209,20 @@ class Archive:
         added: list[str] = []  # URLs given a new version (appended once a row is fully written)
 
         def write(row: dict) -> None:
-            row = {"capture": None, "parser_version": None, "fetched_url": None, "published_problem": None, **row}
+            row = {"capture": None, "parser_version": None, "fetched_url": None, "published_problem": None,
+                   "paper": None, **row}
             new_version = False
             self.db.execute(
                 """
                 INSERT INTO articles (url, title, publisher, published, language, body, original_url,
                                       image_url, content_hash, first_seen, last_seen, version, capture,
-                                      parser_version, fetched_url, published_problem)
+                                      parser_version, fetched_url, published_problem, paper)
                 VALUES (:url, :title, :publisher, :published, :language, :body, :original_url,
                         :image_url, :content_hash, :seen_at, :seen_at, 1, :capture, :parser_version,
-                        :fetched_url, :published_problem)
+                        :fetched_url, :published_problem, :paper)
                 ON CONFLICT (url) DO UPDATE SET
                     fetched_url = coalesce(fetched_url, excluded.fetched_url),
+                    paper = coalesce(paper, excluded.paper),
                     first_seen = min(first_seen, excluded.first_seen),
                     last_seen = max(last_seen, excluded.last_seen)
                 """,
@@ -293,16 +295,17 @@ class Archive:
         def write(row: dict) -> None:
             self.db.execute(
                 """
-                INSERT INTO headlines (text, key, url, first_seen, last_seen, capture, parser_version)
-                VALUES (:text, :key, :url, :seen_at, :seen_at, :capture, :parser_version)
+                INSERT INTO headlines (text, key, url, first_seen, last_seen, capture, parser_version, paper)
+                VALUES (:text, :key, :url, :seen_at, :seen_at, :capture, :parser_version, :paper)
                 ON CONFLICT (key) DO UPDATE SET
                     url = coalesce(url, excluded.url),
+                    paper = coalesce(paper, excluded.paper),
                     first_seen = min(first_seen, excluded.first_seen),
                     last_seen = max(last_seen, excluded.last_seen),
                     capture = coalesce(capture, excluded.capture),
                     parser_version = coalesce(excluded.parser_version, parser_version)
                 """,
-                {"capture": None, "parser_version": None, **row},
+                {"capture": None, "parser_version": None, "paper": None, **row},
             )
 
         keys = [row["key"] for row in rows]

@@ -105,7 +105,7 @@ class ArchiveExtension:
         frontier_rows, holders, known_headlines, grouping = state
         self.frontier = CrawlFrontier(frontier_rows, record=self._record_mark, site=self.site)
         self.holders = holders
-        self.batch = Batch(self.stats, size=self.batch_size, known_headlines=known_headlines)
+        self.batch = Batch(self.stats, size=self.batch_size, known_headlines=known_headlines, site=self.site)
         self.processor = Processor(grouping, self.stats)
 
     @classmethod

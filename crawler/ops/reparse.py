@@ -151,6 +151,7 @@ def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None 
     batch = Batch(stats, size=batch_size, known_headlines=archive.headline_keys())
     for crawl_id, group in groupby(captures, key=lambda c: c["crawl"]):
         site = _crawl_site(sites.get(crawl_id, ""), default_site)
+        batch.site = site or default_site
         groups, signatures = archive.group_state()
         state = GroupingState(hashes=archive.article_hashes(), groups=groups, signatures=signatures,
                               stories=archive.story_state())

@@ -35,7 +35,7 @@ import sqlite3
 import threading
 import weakref
 
-INTERNAL_TABLES = frozenset({"urls", "captures", "group_signatures", "_sqlite_migrations"})
+INTERNAL_TABLES = frozenset({"urls", "captures", "group_signatures", "group_bands", "_sqlite_migrations"})
 RAW_TABLES = frozenset({"dbstat", "sqlite_dbpage"})  # page-level views of the file
 SEARCH_INDEX = "search_fts"  # readable by SQL; neither listed nor a table page
 
