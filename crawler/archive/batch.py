@@ -26,12 +26,10 @@ BATCH_SIZE = 500  # rows (articles, sightings, marks) written in one transaction
 class Batch:
     """Rows waiting to be written, and the writing of them."""
 
-    def __init__(self, stats, *, size: int = BATCH_SIZE, known_headlines: set[str] | None = None,
-                 site: SiteSpec | None = None):
+    def __init__(self, stats, *, size: int = BATCH_SIZE, site: SiteSpec | None = None):
         self.stats = stats
         self.size = size
         self.site = site  # the site crawled: whose rule gives the paper of a URL no site claims
-        self.known_headlines = known_headlines if known_headlines is not None else set()
         self.articles: list[dict] = []
         self.sightings: dict = {}  # headline key -> its Sighting (the latest state wins)
         self.marks: dict[str, dict] = {}  # url -> its last mark in this batch
@@ -111,9 +109,7 @@ class Batch:
         result, ids = archive.save_headlines(rows)
         for _, reason in result.rejected:
             self.stats.inc_value(keys.store_dropped("headline", reason))
-        new = {s.key for s in sightings if s.key in ids} - self.known_headlines
-        self.known_headlines |= new
-        self.stats.inc_value(keys.HEADLINES_NEW, len(new))
+        self.stats.inc_value(keys.HEADLINES_NEW, result.new)
         sighting_rows = [
             {"headline": ids[s.key], "crawl": crawl_id, "position": s.position,
              "page_url": s.page_url, "seen_at": s.seen_at, "capture": s.capture,

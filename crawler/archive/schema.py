@@ -364,20 +364,12 @@ def m009_state_by_query(db: sqlite_utils.Database) -> None:
     (group_bands: one row per band of each group's signature, crawler.grouping.articles.band_keys),
     and the paper an article or headline URL credits stored as a column (articles.paper,
     headlines.paper), written with the row, instead of computed per row by every query."""
-    from crawler.grouping.articles import ArticleGroups, band_keys
     from crawler.sites import registry
 
     db.execute("CREATE TABLE group_bands (bucket INTEGER NOT NULL, sig INTEGER NOT NULL,"
                " PRIMARY KEY (bucket, sig)) WITHOUT ROWID")
-    groups = ArticleGroups()
-    rows = ((row[0], row[1]) for row in db.execute("SELECT rowid, signature FROM group_signatures"))
-    for sig, signature in rows:
-        try:
-            lean = groups._deserialize(signature)
-        except ValueError:
-            continue  # another format: never a candidate (as ArticleGroups.load refused it)
-        db.execute("INSERT OR IGNORE INTO group_bands (bucket, sig) VALUES " + ",".join(["(?, ?)"] * groups.bands),
-                   [v for key in band_keys(lean.hashvalues, groups.bands, groups.rows) for v in (key, sig)])
+    for sig, signature in db.execute("SELECT rowid, signature FROM group_signatures").fetchall():
+        index_signature(db, sig, signature)
     site = db.execute("SELECT site FROM crawls WHERE site IS NOT NULL AND site <> '' ORDER BY id LIMIT 1").fetchone()
     try:
         default = registry.site(site[0]) if site else None
@@ -390,3 +382,16 @@ def m009_state_by_query(db: sqlite_utils.Database) -> None:
         db.execute(f"UPDATE {table} SET paper = newsarchive_paper(url) WHERE url IS NOT NULL")
     # The crawl's point reads: a content hash's first URL, a headline's story.
     db.execute("CREATE INDEX IF NOT EXISTS captures_payload ON captures (canonical_url, payload_digest)")
+
+
+def index_signature(db: sqlite_utils.Database, sig: int, signature: bytes) -> None:
+    """A group signature's LSH buckets into group_bands (`sig`: its rowid in group_signatures);
+    a signature of another format is left out (never a candidate, as ArticleGroups refuses it)."""
+    from crawler.grouping.articles import signature_buckets
+
+    try:
+        buckets = signature_buckets(signature)
+    except ValueError:
+        return
+    db.execute("INSERT OR IGNORE INTO group_bands (bucket, sig) VALUES " + ",".join(["(?, ?)"] * len(buckets)),
+               [v for bucket in buckets for v in (bucket, sig)])

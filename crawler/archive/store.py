@@ -14,12 +14,15 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import sqlite_utils
 
-from crawler.archive.schema import index_article, index_headline, migrations
+from crawler.archive.schema import index_article, index_headline, index_signature, migrations
 SQL_VARIABLES = 500  # values bound in one "IN (...)": well under SQLite's limit of 32,766
+
+
+CAPTURE_PAGE = 1000  # captures read at a time
 
 
 class ArchiveError(Exception):
@@ -42,6 +45,7 @@ class BatchResult:
     written: int = 0
     rejected: list[tuple[dict, str]] = field(default_factory=list)  # (row, reason)
     versions: int = 0  # articles only: changed texts appended as a new version (not first versions)
+    new: int = 0  # headlines only: keys the archive did not hold before
 
 
 def _reason(exc: sqlite3.Error) -> str:
@@ -159,15 +163,6 @@ class Archive:
             for row in self.db.query("SELECT id, source, site FROM crawls")
         }
 
-    # --- reads of the crawl's state ---------------------------------------------------------
-    def article_hashes(self) -> dict[str, str]:
-        """url -> content hash of every stored article."""
-        return {row["url"]: row["content_hash"] for row in self.db.query("SELECT url, content_hash FROM articles")}
-
-    def headline_keys(self) -> set[str]:
-        """The key of every stored headline."""
-        return {row["key"] for row in self.db.query("SELECT key FROM headlines")}
-
     # --- batched writes ---------------------------------------------------------------------
     def _write(self, rows: list[dict], write_one, on_retry=None) -> BatchResult:
         """Write rows in one transaction (a savepoint, inside the caller's transaction); if a row
@@ -212,6 +207,7 @@ class Archive:
             row = {"capture": None, "parser_version": None, "fetched_url": None, "published_problem": None,
                    "paper": None, **row}
             new_version = False
+            stored = self.db.execute("SELECT 1 FROM articles WHERE url = :url", row).fetchone() is not None
             self.db.execute(
                 """
                 INSERT INTO articles (url, title, publisher, published, language, body, original_url,
@@ -228,6 +224,20 @@ class Archive:
                 """,
                 row,
             )
+            if not stored:  # an article new to the archive: its first version, nothing to compare
+                self.db.execute(
+                    """
+                    INSERT INTO article_versions (url, version, title, publisher, published, language,
+                        body, original_url, image_url, content_hash, first_seen, last_seen, capture,
+                        parser_version, published_problem)
+                    VALUES (:url, 1, :title, :publisher, :published, :language, :body, :original_url,
+                            :image_url, :content_hash, :seen_at, :seen_at, :capture, :parser_version,
+                            :published_problem)
+                    """,
+                    row,
+                )
+                index_article(self.db, row["url"], row["title"], row["body"])
+                return
             same = self.db.execute(
                 "SELECT version FROM article_versions WHERE url = :url AND title = :title"
                 " AND content_hash = :content_hash",
@@ -313,6 +323,7 @@ class Archive:
         result = self._write(rows, write)
         ids = self._headline_ids(keys)
         new = [key for key in ids if key not in known]
+        result.new = len(new)
         if new:
             texts = {row["key"]: row["text"] for row in rows}
             with self.db.atomic():
@@ -349,12 +360,6 @@ class Archive:
         return self._write(rows, write)
 
     # --- groups and stories ---------------------------------------------------------------------------
-    def group_state(self) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
-        """(url -> group of every grouped article, (group, signature) of every group with one)."""
-        groups = {r["url"]: r["grp"] for r in self.db.query("SELECT url, grp FROM article_groups")}
-        signatures = [(r["grp"], r["signature"]) for r in self.db.query("SELECT grp, signature FROM group_signatures")]
-        return groups, signatures
-
     def save_groups(self, rows: list[dict]) -> BatchResult:
         """Article group rows (url, grp, similarity, method, first_seen, signature or None);
         an article keeps the group it was first given."""
@@ -366,21 +371,15 @@ class Archive:
                 row,
             )
             if row.get("signature") is not None:
-                self.db.execute(
+                cursor = self.db.execute(
                     "INSERT INTO group_signatures (grp, signature) VALUES (:grp, :signature)"
                     " ON CONFLICT (grp) DO NOTHING",
                     row,
                 )
+                if cursor.rowcount:  # a new group: its LSH buckets, for later crawls to find it
+                    index_signature(self.db, cursor.lastrowid, row["signature"])
 
         return self._write(rows, write)
-
-    def story_state(self) -> list[dict]:
-        """Every headline with a story: key, text, story key, similarity, in the order stored."""
-        return list(self.db.query(
-            """SELECT h.key, h.text, r.key AS story, s.similarity FROM stories s
-               JOIN headlines h ON h.id = s.headline JOIN headlines r ON r.id = s.story
-               ORDER BY s.headline"""
-        ))
 
     def save_stories(self, rows: list[dict]) -> BatchResult:
         """Story rows (key, story key, similarity) of headlines already stored; a headline keeps
@@ -396,18 +395,6 @@ class Archive:
         return self._write([r for r in rows if r["key"] in ids and r["story"] in ids], write)
 
     # --- the frontier -------------------------------------------------------------------------------
-    def frontier(self) -> dict[str, dict]:
-        """url -> its row in the urls table. A URL's validators (etag, last_modified) are given
-        only when the archive holds a capture of its page (a 200): a conditional request for a
-        page whose capture was lost would be answered 304 and the page never fetched again."""
-        return {row["url"]: row for row in self.db.query(
-            """SELECT url, kind, status, reason, attempts, checks, last_status, first_seen, last_fetched,
-                      next_due, depth, gone_since, crawl,
-                      CASE WHEN kept THEN etag END AS etag, CASE WHEN kept THEN last_modified END AS last_modified
-               FROM (SELECT *, EXISTS (SELECT 1 FROM captures c WHERE c.canonical_url = urls.url
-                                      AND c.status = 200) AS kept
-                     FROM urls)""")}
-
     def save_url_marks(self, marks: list[dict]) -> BatchResult:
         """Record what happened to URLs (url, kind, status, reason, at, and as known: last_status,
         etag, last_modified, next_due, depth, crawl, fetched (bool), failed (bool), gone (bool)).
@@ -451,8 +438,10 @@ class Archive:
                 self.db.execute("UPDATE urls SET gone_since = coalesce(gone_since, :at) WHERE url = :url", mark)
                 self.db.execute("UPDATE articles SET gone_since = coalesce(gone_since, :at) WHERE url = :url", mark)
             elif fetched and mark["last_status"] != 304:
-                self.db.execute("UPDATE urls SET gone_since = NULL WHERE url = :url", mark)
-                self.db.execute("UPDATE articles SET gone_since = NULL WHERE url = :url", mark)
+                # only where it was set: an UPDATE of an articles row costs its indexes a write
+                self.db.execute("UPDATE urls SET gone_since = NULL WHERE url = :url AND gone_since IS NOT NULL", mark)
+                self.db.execute("UPDATE articles SET gone_since = NULL WHERE url = :url AND gone_since IS NOT NULL",
+                                mark)
 
         return self._write(marks, write)
 
@@ -506,25 +495,40 @@ class Archive:
 
         return self._write(rows, write)
 
-    def payload_holders(self) -> dict[tuple[str, str], dict]:
-        """(canonical URL, payload digest) -> the first capture holding that payload (id, url,
-        fetched_at): a new capture of the URL with a payload seen before is written as a revisit
-        record that refers to it."""
-        holders: dict[tuple[str, str], dict] = {}
-        for row in self.db.query(
-            "SELECT id, url, canonical_url, fetched_at, payload_digest FROM captures"
-            " WHERE record_type = 'response' AND status = 200 ORDER BY rowid"
-        ):
-            holders.setdefault((row["canonical_url"], row["payload_digest"]), row)
-        return holders
-
     def captures(self, *, since: str | None = None, url_glob: str | None = None,
-                 crawl: int | None = None) -> list[dict]:
-        """Captures in the order they were made, with the WARC record holding each one's payload.
+                 crawl: int | None = None) -> Iterator[dict]:
+        """Captures in the order they were made, with the WARC record holding each one's payload,
+        read a page at a time (an archive's captures are never all in memory).
 
         `since`: fetched_at at or after this ISO date or time; `url_glob`: a shell-style pattern
         (* and ?) matched against the URL or the canonical URL.
         """
+        where, params = self._capture_filter(since=since, url_glob=url_glob, crawl=crawl)
+        params["after"] = 0
+        sql = """
+            SELECT c.rowid AS rowid_, c.id, c.crawl, c.url, c.canonical_url, c.fetched_at, c.status,
+                   c.content_type, c.record_type, coalesce(o.warc_file, c.warc_file) AS payload_file,
+                   coalesce(o.warc_offset, c.warc_offset) AS payload_offset
+            FROM captures c LEFT JOIN captures o ON o.id = c.refers_to
+            WHERE c.rowid > :after"""
+        sql += "".join(f" AND {w}" for w in where) + f" ORDER BY c.rowid LIMIT {CAPTURE_PAGE}"
+        while True:
+            rows = list(self.db.query(sql, params))
+            for row in rows:
+                params["after"] = row.pop("rowid_")
+                yield row
+            if len(rows) < CAPTURE_PAGE:
+                return
+
+    def count_captures(self, *, since: str | None = None, url_glob: str | None = None,
+                       crawl: int | None = None) -> int:
+        """How many captures `captures()` gives for the same selection."""
+        where, params = self._capture_filter(since=since, url_glob=url_glob, crawl=crawl)
+        sql = "SELECT count(*) FROM captures c" + (" WHERE " + " AND ".join(where) if where else "")
+        return self.db.execute(sql, params).fetchone()[0]
+
+    @staticmethod
+    def _capture_filter(*, since, url_glob, crawl) -> tuple[list[str], dict]:
         where, params = [], {}
         if crawl is not None:
             where.append("c.crawl = :crawl")
@@ -535,15 +539,7 @@ class Archive:
         if url_glob:
             where.append("(c.url GLOB :glob OR c.canonical_url GLOB :glob)")
             params["glob"] = url_glob
-        sql = """
-            SELECT c.id, c.crawl, c.url, c.canonical_url, c.fetched_at, c.status, c.content_type,
-                   c.record_type, coalesce(o.warc_file, c.warc_file) AS payload_file,
-                   coalesce(o.warc_offset, c.warc_offset) AS payload_offset
-            FROM captures c LEFT JOIN captures o ON o.id = c.refers_to
-        """
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return list(self.db.query(sql + " ORDER BY c.rowid", params))
+        return where, params
 
     def count(self, table: str) -> int:
         return self.db[table].count

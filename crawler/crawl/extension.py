@@ -5,7 +5,8 @@ only. It takes the archive's lock, opens the archive once (on the writer thread,
 write of the crawl then runs, in order) and migrates it, and hands the other components what
 they need:
 
-- the spider: `frontier` (the urls table as the run started, and the marks of this run);
+- the spider: `frontier` (the urls table as the run started, asked for a URL at a time, and
+  the marks of this run);
 - the capture middleware: `capture()` (every response to WARC and the captures table);
 - the archive pipeline: `processor` (the processing core, with the archive's grouping state)
   and `store()`.
@@ -29,6 +30,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.archive.batch import BATCH_SIZE, Batch
 from crawler.archive.lock import ArchiveLock
+from crawler.archive.state import ArchiveState, PayloadHolders, read_connection
 from crawler.archive.store import Archive
 from crawler.core import clock
 from crawler.core import stats as keys
@@ -36,7 +38,7 @@ from crawler.core.items import UrlMark
 from crawler.crawl.frontier import CrawlFrontier
 from crawler.crawl.writer import WriterThread
 from crawler.frontier.recheck import failure_backoff
-from crawler.processing import GroupingState, Outcome, Processor
+from crawler.processing import Outcome, Processor
 from crawler.sites import registry
 from crawler.sites.parse import parser_version
 from crawler.warc.capture import CaptureWriter, warc_dir_for
@@ -96,17 +98,23 @@ class ArchiveExtension:
         self.pending_pages: dict[int, _PendingPage] = {}  # pages whose marks wait for their items
         self.captures: CaptureWriter | None = None
         self._closed = False
+        self.reader = None
         try:
-            self.archive, state = self.writer.run(self._open, wait=True)
+            self.archive, self.holders = self.writer.run(self._open, wait=True)
+            # The crawl's reads (frontier rows, grouping lookups) on this thread, through a
+            # connection of their own: point queries on the archive's indexes, nothing loaded whole.
+            self.reader = read_connection(self.db_path)
         except BaseException:
+            if self.reader is None:
+                self.writer.run(lambda: getattr(self, "archive", None) and self.archive.close(), wait=True,
+                                always=True)
             self.writer.stop()
             self.lock.release()
             raise
-        frontier_rows, holders, known_headlines, grouping = state
-        self.frontier = CrawlFrontier(frontier_rows, record=self._record_mark, site=self.site)
-        self.holders = holders
-        self.batch = Batch(self.stats, size=self.batch_size, known_headlines=known_headlines, site=self.site)
-        self.processor = Processor(grouping, self.stats)
+        state = ArchiveState(self.reader)
+        self.frontier = CrawlFrontier(state, record=self._record_mark, site=self.site)
+        self.batch = Batch(self.stats, size=self.batch_size, site=self.site)
+        self.processor = Processor(state, self.stats)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -121,15 +129,7 @@ class ArchiveExtension:
     # --- on the writer thread ---------------------------------------------------------------------
     def _open(self):
         archive = Archive.open(self.db_path)
-        groups, signatures = archive.group_state()
-        state = (
-            archive.frontier(),
-            archive.payload_holders(),
-            archive.headline_keys(),
-            GroupingState(hashes=archive.article_hashes(), groups=groups, signatures=signatures,
-                          stories=archive.story_state()),
-        )
-        return archive, state
+        return archive, PayloadHolders(archive.db.conn)
 
     def _start_crawl(self) -> int:
         return self.archive.start_crawl(clock.timestamp(), self.source, self.site.name)
@@ -279,6 +279,7 @@ class ArchiveExtension:
         """The WARC file and the archive, closed whatever happened before."""
         if self.captures is not None and self.writer.failure is not None:
             self.captures.close()
+        self.reader.close()  # first: the archive's own connection, closed last, checkpoints the WAL
         self.archive.close()
 
 

@@ -1,5 +1,6 @@
-"""The crawl's view of the frontier: the urls table as the run started, the URLs this run
-scheduled and finished, and the marks it records (through the archive extension).
+"""The crawl's view of the frontier: the urls table as the run started (asked for one URL at a
+time, crawler.archive.state, and remembered for the run), the URLs this run scheduled and
+finished, and the marks it records (through the archive extension).
 
 The spider decides what to fetch (crawler.frontier's rules); this keeps the books, so that at
 the end every URL scheduled has a mark: the ones that got no answer (page budget reached,
@@ -8,6 +9,7 @@ crawl stopped) are recorded as skipped, "not_reached", and due at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Callable
 
 from crawler.core import clock
@@ -17,16 +19,33 @@ from crawler.sites.spec import SiteSpec
 
 
 class CrawlFrontier:
-    def __init__(self, rows: dict[str, dict] | None = None, record: Callable[[UrlMark], None] | None = None,
+    """`state`: the archive's answers (crawler.archive.state.ArchiveState: url_row, due); None
+    for a crawl without an archive, which knows no URL."""
+
+    def __init__(self, state=None, record: Callable[[UrlMark], None] | None = None,
                  site: SiteSpec | None = None):
         self.site = site  # the site crawled: the kind of a URL on a host no site claims
-        self.rows = rows or {}  # url -> its urls row as the run started
+        self.state = state
+        self.rows: dict[str, dict | None] = {}  # url -> its urls row as the run found it (this run's URLs)
         self._record = record or (lambda mark: None)
         self.requested: set[str] = set()
         self.finished: set[str] = set()
 
     def known(self, url: str) -> dict | None:
-        return self.rows.get(url)
+        """The URL's row in the urls table as the run first asked for it (None: unknown)."""
+        if url in self.rows:
+            return self.rows[url]
+        row = self.state.url_row(url) if self.state is not None and url is not None else None
+        self.rows[url] = row
+        return row
+
+    def due_rows(self, now: str, *, every_known: bool = False) -> Iterator[dict]:
+        """The rows of the URLs due at `now` (with `every_known`, of every URL not skipped)."""
+        if self.state is None:
+            return
+        for row in self.state.due(now, every_known=every_known):
+            self.rows.setdefault(row["url"], row)
+            yield row
 
     @staticmethod
     def due(row: dict, now: str) -> bool:
@@ -55,7 +74,7 @@ class CrawlFrontier:
         now = clock.timestamp()
         marks = []
         for url in sorted(self.requested - self.finished):
-            row = self.rows.get(url) or {}
+            row = self.known(url) or {}
             marks.append(UrlMark(url=url, kind=row.get("kind") or page_kind(url, site=self.site), status="skipped", at=now,
                                  reason="not_reached", next_due=now, depth=row.get("depth") or 0))
         return marks

@@ -154,11 +154,10 @@ class ArchiveSpider(scrapy.Spider):
             if row is None or not self.incremental or self.frontier.due(row, now) or row["kind"] != "article":
                 for request in self._schedule(url, self._kind(url), 0, now):
                     yield request
-        for url, row in self.frontier.rows.items():
-            if self.frontier.due(row, now) or (not self.incremental and row["status"] != "skipped"):
-                if self._allowed(url):
-                    for request in self._schedule(url, row["kind"], row["depth"], now):
-                        yield request
+        for row in self.frontier.due_rows(now, every_known=not self.incremental):
+            if self._allowed(row["url"]):
+                for request in self._schedule(row["url"], row["kind"], row["depth"], now):
+                    yield request
 
     def _bad_seed(self, line: str, exc: Exception, now: str) -> None:
         """A seed that is no URL: warned about, counted, marked (if it fits in the urls table)."""

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -155,6 +155,18 @@ def band_keys(hashvalues, bands: int, rows: int) -> list[int]:
     ]
 
 
+def signature_buckets(signature: bytes) -> list[int]:
+    """The LSH buckets of a stored signature (ValueError for one of another format): the
+    group_bands rows of its group."""
+    groups = _default_groups()
+    return groups.buckets(groups._deserialize(signature))
+
+
+@lru_cache(maxsize=1)
+def _default_groups() -> ArticleGroups:
+    return ArticleGroups()
+
+
 class ArticleGroups:
     """Incremental grouping of article bodies into near-duplicate groups.
 
@@ -183,7 +195,8 @@ class ArticleGroups:
     """
 
     def __init__(self, threshold: float = 0.8, num_perm: int = 64, *, candidate_recall: float = 0.95,
-                 boilerplate: Iterable[str] = ()):
+                 boilerplate: Iterable[str] = (),
+                 archived: Callable[[list[int]], Iterable[tuple[str, bytes]]] | None = None):
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
         if isinstance(boilerplate, str):
@@ -198,6 +211,9 @@ class ArticleGroups:
         self._reps: dict[str, LeanMinHash] = {}  # group key -> representative's MinHash (in insertion order)
         self._order: dict[str, int] = {}
         self._next = 0
+        # Groups kept outside (the archive's table group_bands): given the LSH buckets of a
+        # body, their (group key, signature), oldest first; older than every group added here.
+        self._archived = archived
 
     # -- hashing -----------------------------------------------------------------------------
 
@@ -271,15 +287,28 @@ class ArticleGroups:
                 return Assignment(key, key, own, False, None)
             self.forget(key)
         best_key, best = None, -1.0
+        if self._archived is not None:  # older than the groups of this index: first among equals
+            for candidate, signature in self._archived(self.buckets(m)):
+                if candidate in self._reps:
+                    continue  # added here since: compared below
+                similarity = self._deserialize(signature).jaccard(m)
+                if similarity > best:
+                    best_key, best = candidate, similarity
+        archived_best = best_key
         for candidate in self._lsh.query(m):
             similarity = self._reps[candidate].jaccard(m)
-            if similarity > best or (similarity == best and self._order[candidate] < self._order[best_key]):
+            if similarity > best or (similarity == best and best_key != archived_best
+                                     and self._order[candidate] < self._order[best_key]):
                 best_key, best = candidate, similarity
         if best_key is not None and best >= self.threshold:
             return Assignment(best_key, best_key, best, False, None)
         lean = LeanMinHash(m)
         self._insert(key, lean)
         return Assignment(key, key, 1.0, True, self._serialize(lean))
+
+    def buckets(self, minhash) -> list[int]:
+        """The LSH buckets of a MinHash (one per band): what the archive indexes."""
+        return band_keys(minhash.hashvalues, self.bands, self.rows)
 
     def _insert(self, key: str, lean: LeanMinHash) -> None:
         self._lsh.insert(key, lean, check_duplication=False)

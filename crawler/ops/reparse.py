@@ -20,12 +20,13 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from crawler.archive.batch import BATCH_SIZE, Batch
+from crawler.archive.state import ArchiveState
 from crawler.archive.store import Archive
 from crawler.core import clock
 from crawler.core import stats as keys
 from crawler.core.items import PageError, page_items
 from crawler.frontier.urls import canonicalize, trusted_canonical
-from crawler.processing import Drop, GroupingState, Processor
+from crawler.processing import Drop, Processor
 from crawler.sites import registry
 from crawler.sites.parse import NoPageObject, parse_bytes
 from crawler.sites.spec import SiteSpec
@@ -144,18 +145,17 @@ def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None 
     """Re-parse the selected captures into the archive's extracted tables; returns the stats."""
     base = archive.path.resolve().parent
     stats = keys.Stats()
+    total, done = archive.count_captures(since=since, url_glob=url_glob, crawl=crawl), 0
     captures = archive.captures(since=since, url_glob=url_glob, crawl=crawl)
     sites = archive.crawl_sites()
-    total, done = len(captures), 0
+    started = {row["id"]: row["started"] for row in archive.query("SELECT id, started FROM crawls")}
     stats.set_value(keys.REPARSE_CAPTURES, total)
-    batch = Batch(stats, size=batch_size, known_headlines=archive.headline_keys())
+    batch = Batch(stats, size=batch_size)
     for crawl_id, group in groupby(captures, key=lambda c: c["crawl"]):
         site = _crawl_site(sites.get(crawl_id, ""), default_site)
         batch.site = site or default_site
-        groups, signatures = archive.group_state()
-        state = GroupingState(hashes=archive.article_hashes(), groups=groups, signatures=signatures,
-                              stories=archive.story_state())
-        processor = Processor(state, stats)
+        # The archive's state as this crawl is re-parsed (the lookups see what earlier batches wrote).
+        processor = Processor(ArchiveState(archive.db.conn, as_of=started.get(crawl_id)), stats)
         for capture in group:
             done += 1
             try:

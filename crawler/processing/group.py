@@ -9,18 +9,21 @@ so next month's crawl still matches this month's articles. Headlines: by their f
 is stored; a headline never seen before is put in a story (crawler.grouping.stories) with the
 headlines that report the same event.
 
-Pure: the archive's state comes in as a `GroupingState` (the host reads it from the archive)
-and what must be stored goes out with each `Outcome`.
+Pure: the archive's state is asked for through an `ArchiveView` (point queries the host
+answers from the archive's indexes, crawler.archive.state; `GroupingState` holds one in
+memory), never loaded whole, and what must be stored goes out with each `Outcome`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from crawler.core import stats as keys
 from crawler.core.items import Article, Ticker
 from crawler.core.text import content_hash, headline_key
-from crawler.grouping.articles import ArticleGroups
+from crawler.grouping.articles import ArticleGroups, signature_buckets
 from crawler.grouping.stories import StoryGroups
 from crawler.processing.drop import Drop
 
@@ -41,14 +44,61 @@ class Sighting:
     story_similarity: float | None = None
 
 
+class ArchiveView(Protocol):
+    """What grouping asks of the archive, one point query at a time (the archive answers from
+    its indexes: crawler.archive.state), so that a crawl never holds the archive's state whole.
+    Answers are as the archive was before the crawl; the Grouper remembers what the crawl did."""
+
+    def content_hash(self, url: str) -> str | None:
+        """The content hash of the article stored at `url`."""
+
+    def hash_holder(self, content_hash: str) -> str | None:
+        """The first URL (in URL order) of the articles stored with this content hash."""
+
+    def group_of(self, url: str) -> str | None:
+        """The group of the article stored at `url`."""
+
+    def near_candidates(self, buckets: list[int]) -> Iterable[tuple[str, bytes]]:
+        """(group, signature) of the groups whose signature shares an LSH bucket with `buckets`,
+        oldest group first."""
+
+    def in_story(self, key: str) -> bool:
+        """Whether the headline of this key is stored with a story."""
+
+    def recent_stories(self) -> Iterable[tuple[str, str, str]]:
+        """(story, key, text) of the stories' first headlines that new headlines may still
+        join (a recent window, crawler.archive.state.STORY_WINDOW), oldest first."""
+
+
 @dataclass
 class GroupingState:
-    """What grouping needs of the archive, read at the start of a crawl (or of a re-parsed crawl)."""
+    """An ArchiveView held in memory: what tests and small tools give the Grouper."""
 
     hashes: dict[str, str] = field(default_factory=dict)  # url -> content hash of every article
     groups: dict[str, str] = field(default_factory=dict)  # url -> its group
     signatures: list[tuple[str, bytes]] = field(default_factory=list)  # (group, MinHash) per group
     stories: list[dict] = field(default_factory=list)  # key, text, story (key) of every headline with one
+
+    def content_hash(self, url: str) -> str | None:
+        return self.hashes.get(url)
+
+    def hash_holder(self, content_hash: str) -> str | None:
+        return min((u for u, h in self.hashes.items() if h == content_hash), default=None)
+
+    def group_of(self, url: str) -> str | None:
+        return self.groups.get(url)
+
+    def near_candidates(self, buckets: list[int]) -> Iterable[tuple[str, bytes]]:
+        wanted = set(buckets)
+        for grp, signature in self.signatures:
+            if wanted.intersection(signature_buckets(signature)):
+                yield grp, signature
+
+    def in_story(self, key: str) -> bool:
+        return any(row["key"] == key for row in self.stories)
+
+    def recent_stories(self) -> Iterable[tuple[str, str, str]]:
+        return [(row["story"], row["key"], row["text"]) for row in self.stories if row["story"] == row["key"]]
 
 
 @dataclass
@@ -63,17 +113,37 @@ class Outcome:
 class Grouper:
     """The grouping state of one crawl."""
 
-    def __init__(self, state: GroupingState, *, boilerplate=()):
-        self.hash_by_url = dict(state.hashes)
-        self.url_by_hash = {h: url for url, h in sorted(self.hash_by_url.items(), reverse=True)}
-        self.groups = dict(state.groups)
-        self.article_groups = ArticleGroups(boilerplate=boilerplate)
-        self.article_groups.load(state.signatures)
+    def __init__(self, archive: ArchiveView, *, boilerplate=()):
+        self.archive = archive
+        # What this crawl did, remembered beside the archive's answers (which are as it was
+        # before the crawl): the crawl's own articles and headlines only.
+        self.hash_by_url: dict[str, str] = {}  # url -> content hash, of every article this crawl
+        self.url_by_hash: dict[str, str] = {}  # content hash -> first URL holding it
+        self.groups: dict[str, str] = {}  # url -> its group, of every article this crawl
+        self.article_groups = ArticleGroups(boilerplate=boilerplate, archived=archive.near_candidates)
         self.stories = StoryGroups()
-        self.stories.load((row["story"], row["key"], row["text"]) for row in state.stories)
-        self.story_keys = {row["key"] for row in state.stories}  # headlines already in a story
+        self.stories.load(archive.recent_stories())
+        self.story_keys: set[str] = set()  # headlines this crawl put in a story
         self.crawled_urls: set[str] = set()
         self.sightings: dict[str, Sighting] = {}
+
+    def _hash_of(self, url: str) -> str | None:
+        if url in self.hash_by_url:
+            return self.hash_by_url[url]
+        return self.archive.content_hash(url)
+
+    def _holder(self, content_hash: str) -> str | None:
+        if content_hash not in self.url_by_hash:
+            holder = self.archive.hash_holder(content_hash)
+            if holder is None:
+                return None
+            self.url_by_hash[content_hash] = holder
+        return self.url_by_hash[content_hash]
+
+    def _group_of(self, url: str) -> str | None:
+        if url in self.groups:
+            return self.groups[url]
+        return self.archive.group_of(url)
 
     def article(self, article: Article, stats) -> Outcome:
         if article.url in self.crawled_urls:
@@ -81,7 +151,7 @@ class Grouper:
             raise Drop(f"article already stored in this crawl: {article.url}")
         article.content_hash = content_hash(article.paragraphs)
         outcome = Outcome(article, signature=self._group(article, stats))
-        known = self.hash_by_url.get(article.url)
+        known = self._hash_of(article.url)
         if known is None:
             stats.inc_value(keys.ARTICLES_NEW)
         elif known == article.content_hash:
@@ -90,20 +160,23 @@ class Grouper:
             stats.inc_value(keys.ARTICLES_CHANGED)
         self.crawled_urls.add(article.url)
         self.hash_by_url[article.url] = article.content_hash
-        self.url_by_hash.setdefault(article.content_hash, article.url)
+        if self._holder(article.content_hash) is None:
+            self.url_by_hash[article.content_hash] = article.url
         return outcome
 
     def _group(self, article: Article, stats) -> bytes | None:
         """Put an article in its group of copies (an archived URL keeps the group it has); the
         signature of a new group, to store."""
         url = article.url
-        if url in self.groups:
-            article.group, article.group_method = self.groups[url], None  # stored already
+        stored = self._group_of(url)
+        if stored is not None:
+            self.groups[url] = stored
+            article.group, article.group_method = stored, None  # stored already
             return None
         signature = None
-        holder = self.url_by_hash.get(article.content_hash)
+        holder = self._holder(article.content_hash)
         if holder is not None and holder != url:
-            article.group = self.groups.get(holder, holder)
+            article.group = self._group_of(holder) or holder
             article.group_similarity, article.group_method = 1.0, "exact"
         else:
             assignment = self.article_groups.add(url, "\n".join(article.paragraphs))
@@ -116,7 +189,7 @@ class Grouper:
 
     def _story(self, sighting: Sighting, stats) -> None:
         """Put a headline never seen before in its story."""
-        if sighting.key in self.story_keys:
+        if sighting.key in self.story_keys or self.archive.in_story(sighting.key):
             return
         self.story_keys.add(sighting.key)
         assignment = self.stories.add(sighting.key, sighting.text)
