@@ -86,7 +86,16 @@ class Capture:
 
 def payload_digest(body: bytes) -> str:
     """The WARC-Payload-Digest of `body`: "sha1:" and the base32 of its SHA-1."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    return sha1_digest(body)
+
+
+def sha1_digest(*parts: bytes) -> str:
+    """A WARC digest ("sha1:" and the base32 of the SHA-1) of the parts run together, as warcio
+    writes WARC-Block-Digest and WARC-Payload-Digest."""
+    sha1 = hashlib.sha1()
+    for part in parts:
+        sha1.update(part)
+    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")
 
 
 def warc_paths(path: str | os.PathLike[str]) -> list[Path]:

@@ -1,0 +1,275 @@
+"""Work removed from the crawl's path (issue 12) changes no output.
+
+Each faster implementation is compared with the one it replaced, kept here as the reference:
+
+- WARC writing (crawler/warc/writer.py, capture.py): each digest computed once, records gzipped
+  as they are serialized, at GZIP_LEVEL. The records, decompressed, are byte for byte those the
+  old writer made (same record ids and dates); their digests are checked by warcio; the
+  payloads read back by crawler.warc.reader and by warcio are the bodies written.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import itertools
+import random
+import zlib
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeadersParser
+from warcio.warcwriter import WARCWriter
+
+import crawler.warc.writer as writer_module
+from crawler.warc.capture import CaptureWriter, warc_file_name
+from crawler.warc.reader import iter_captures
+from crawler.warc.records import RecordRef, payload_digest, sha1_digest
+from crawler.warc.writer import GZIP_LEVEL, WarcWriter, _WireHeaders, _response_headers, _request_headers
+from crawler.warc.writer import REVISIT_PROFILE, _request_target, _usual_header_order
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------- WARC: the reference
+
+
+class OldWarcWriter(WarcWriter):
+    """The writer as it was before issue 12 (commit e2f797d): warcio computes every digest (the
+    payload digest when building a record, the block digest when writing it, after the caller's
+    own payload_digest), each record is serialized into a buffer and the buffer gzipped at
+    level 6."""
+
+    def write_exchange(self, *, digest=None, **exchange):
+        return super().write_exchange(**exchange)
+
+    def _main_record(self, url, method, status, reason, headers, body, fetched_at, version, revisit_of,
+                     record_id=None, digest=None):
+        http = _WireHeaders(f"{status} {reason}", _response_headers(status, method, headers, body),
+                            protocol=version)
+        first = {"WARC-Date": fetched_at}
+        if record_id:
+            first["WARC-Record-ID"] = record_id
+        if revisit_of is None:
+            return self._warc.create_warc_record(
+                url, "response", payload=BytesIO(body), length=len(body), http_headers=http,
+                warc_headers_dict=self._old_warc_headers(first)), None
+        original_url, original_date = revisit_of
+        record = self._warc.create_revisit_record(
+            url, payload_digest(body), original_url, original_date, http_headers=http,
+            warc_headers_dict=self._old_warc_headers(first))
+        record.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILE)
+        return record, None
+
+    def _old_warc_headers(self, extra):
+        return {**extra, "WARC-Warcinfo-ID": self._warcinfo_id}
+
+    def _request_record(self, url, method, headers, version, common):
+        http = _WireHeaders(f"{_request_target(url)} {version}", _request_headers(url, headers),
+                            protocol=method.upper())
+        return self._warc.create_warc_record(url, "request", http_headers=http,
+                                             warc_headers_dict=self._old_warc_headers(common)), None
+
+    def _metadata_record(self, url, fields, common):
+        return self._warc.create_warc_record(
+            url, "metadata", payload=BytesIO(fields), length=len(fields),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict=self._old_warc_headers(common)), None
+
+    def _write_one(self, record: ArcWarcRecord, block_digest=None) -> RecordRef:
+        _usual_header_order(record)
+        offset = self._file.tell()
+        buffer = BytesIO()
+        WARCWriter(buffer, gzip=False).write_record(record)
+        gz = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._file.write(gz.compress(buffer.getbuffer()) + gz.flush())
+        self._file.flush()
+        return RecordRef(self.paths[-1].name, offset, self._file.tell() - offset,
+                         record.rec_headers["WARC-Record-ID"])
+
+
+@pytest.fixture
+def fixed_ids(monkeypatch):
+    """Record ids, warcinfo dates and file names the same for every writer: call it to restart."""
+    counter = itertools.count()
+
+    def restart():
+        nonlocal counter
+        counter = itertools.count()
+
+    monkeypatch.setattr(StatusAndHeadersParser, "make_warc_id",
+                        staticmethod(lambda id_=None: f"<urn:uuid:00000000-0000-4000-8000-{next(counter):012d}>"))
+    monkeypatch.setattr(RecordBuilder, "_make_warc_date", classmethod(lambda cls, use_micros=False: "2025-01-01T00:00:00Z"))
+    monkeypatch.setattr(writer_module, "_file_stamp", lambda: "20250101000000")
+    return restart
+
+
+def bench_page() -> bytes:
+    """One page of the crawl benchmark's site (bench/sitegen.py): 80 KB, a 50-headline ticker."""
+    from bench import sitegen
+
+    rng = random.Random(7)
+    specs = sitegen.plan_articles(60, rng)
+    return sitegen.render_article(specs[3], specs[:50], specs, rng, 50, 80_000).encode("utf-8")
+
+
+def exchanges() -> list[dict]:
+    """Exchanges of every shape the crawl writes."""
+    rng = random.Random(12)
+    page = bench_page()
+    html = "<html><body><p>Été à Fès : l’œuvre</p><p dir=rtl>المغرب: مرحبا بكم في فاس</p></body></html>".encode()
+    base = dict(method="GET", request_headers=[("User-Agent", "newsarchive/0.1"), ("Accept-Language", "fr")],
+                status=200, reason="OK", fetched_at="2025-03-01T10:00:00Z")
+    page_url = "https://www.maghress.com/fr/lesechos/101"
+    return [
+        {**base, "url": page_url, "response_headers": [("Content-Type", "text/html; charset=utf-8")],
+         "body": page, "metadata": {"crawl": "1", "parser-version": "maghress/2", "canonical-url": page_url}},
+        {**base, "url": "https://www.maghress.com/fr/x?ref=une", "body": html, "metadata": {"crawl": "1"},
+         "response_headers": [("Content-Type", "text/html"), ("Transfer-Encoding", "gzip, chunked"),
+                              ("X-Rédaction", "Fès"), ("X-Arabic", "فاس"), ("Content-Length", "3"),
+                              ("Content-Length", "4")]},
+        {**base, "url": "https://www.maghress.com/robots.txt", "response_headers": [], "body": b"User-agent: *\n"},
+        {**base, "url": "https://www.maghress.com/empty", "response_headers": [], "body": b"", "metadata": {}},
+        {**base, "url": "https://www.maghress.com/bin", "response_headers": [("Content-Type", "image/jpeg")],
+         "body": rng.randbytes(300_000), "http_version": "h2"},
+        {**base, "url": "https://www.maghress.com/gz", "body": gzip.compress(page, mtime=0),
+         "response_headers": [("Content-Encoding", "gzip"), ("Content-Type", "text/html")]},
+        {**base, "url": "https://www.maghress.com/304", "status": 304, "reason": "Not Modified",
+         "response_headers": [("ETag", '"x"'), ("Content-Length", "12")], "body": b""},
+        {**base, "url": "https://www.maghress.com/head", "method": "HEAD", "response_headers": [("Content-Length", "99")],
+         "body": b""},
+        {**base, "url": "https://www.maghress.com/404", "status": 404, "reason": "Not Found",
+         "response_headers": [("Content-Type", "text/html")], "body": b"<h1>404</h1>",
+         "request_headers": [("Host", "www.maghress.com"), ("Cookie", "a=b\r\nX-Injected: 1")]},
+        {**base, "url": page_url, "response_headers": [("Content-Type", "text/html; charset=utf-8")], "body": page,
+         "fetched_at": "2025-03-08T10:00:00Z", "revisit_of": (page_url, "2025-03-01T10:00:00Z"),
+         "metadata": {"crawl": "2"}},
+        {**base, "url": "https://www.maghress.com/long", "response_headers": [("X-Long", "v" * 70_000)],
+         "body": bytes(range(256)) * 1000, "record_id": "<urn:uuid:11111111-2222-4333-8444-555555555555>"},
+    ]
+
+
+def write_all(writer_class, directory: Path, items: list[dict], *, with_digest: bool, **options) -> tuple:
+    with writer_class(directory, info={"operator": "tests"}, **options) as writer:
+        refs = [writer.write_exchange(**item, **({"digest": payload_digest(item["body"])} if with_digest else {}))
+                for item in items]
+    return writer.paths, refs
+
+
+# --------------------------------------------------------------------------- WARC: the tests
+
+
+def test_records_are_byte_for_byte_those_of_the_old_writer(tmp_path, fixed_ids):
+    items = exchanges()
+    old_paths, old_refs = write_all(OldWarcWriter, tmp_path / "old", items, with_digest=False)
+    for options, with_digest in (({}, True), ({}, False), ({"gzip_level": 6}, True), ({"gzip_level": 9}, False)):
+        fixed_ids()
+        new_paths, new_refs = write_all(WarcWriter, tmp_path / f"new{options}{with_digest}", items,
+                                        with_digest=with_digest, **options)
+        assert [p.name for p in new_paths] == [p.name for p in old_paths]
+        for old, new in zip(old_paths, new_paths):
+            assert gzip.decompress(new.read_bytes()) == gzip.decompress(old.read_bytes())
+        assert [{k: (r.filename, r.record_id) for k, r in refs.items()} for refs in new_refs] == \
+               [{k: (r.filename, r.record_id) for k, r in refs.items()} for refs in old_refs]
+        fixed_ids()
+
+
+def test_each_record_is_one_gzip_member_at_the_level(tmp_path):
+    items = exchanges()
+    sizes = {}
+    for level in (GZIP_LEVEL, 6, 0):
+        paths, refs = write_all(WarcWriter, tmp_path / str(level), items, with_digest=True, gzip_level=level)
+        data = paths[0].read_bytes()
+        members = [ref for exchange in refs for ref in exchange.values()]
+        assert members[0].offset > 0  # the warcinfo record comes first
+        for ref in members:
+            member = data[ref.offset: ref.offset + ref.length]
+            assert member[:2] == b"\x1f\x8b"
+            inflate = zlib.decompressobj(zlib.MAX_WBITS + 16)
+            record = inflate.decompress(member)
+            assert inflate.eof and inflate.unused_data == b"" and record.startswith(b"WARC/1.0\r\n")
+            assert f"WARC-Record-ID: {ref.record_id}\r\n".encode() in record
+        sizes[level] = len(data)
+        assert gzip.decompress(data).count(b"WARC/1.0\r\n") == 1 + sum(len(e) for e in refs)
+    assert GZIP_LEVEL == 1
+    assert sizes[0] > sizes[GZIP_LEVEL] > sizes[6]
+    with pytest.raises(ValueError):
+        WarcWriter(tmp_path / "bad", gzip_level=10)
+
+
+def test_digests_and_payloads_read_back(tmp_path):
+    items = exchanges()
+    paths, refs = write_all(WarcWriter, tmp_path, items, with_digest=True)
+    path = paths[0]
+    # warcio checks every block and payload digest against the bytes it reads
+    with open(path, "rb") as fh:
+        records = []
+        for record in ArchiveIterator(fh, check_digests=True):
+            record.content_stream().read()
+            records.append(record)
+    assert len(records) == 1 + sum(len(e) for e in refs)
+    assert all(r.digest_checker.passed for r in records if r.rec_type != "revisit")
+    assert all(r.digest_checker.problems == [] for r in records)
+    # and each block digest is the SHA-1 of the record's block, as stored
+    data = path.read_bytes()
+    for ref in (ref for exchange in refs for ref in exchange.values()):
+        record = zlib.decompressobj(zlib.MAX_WBITS + 16).decompress(data[ref.offset: ref.offset + ref.length])
+        head, _, rest = record.partition(b"\r\n\r\n")
+        fields = dict(line.split(": ", 1) for line in head.decode("utf-8").split("\r\n")[1:])
+        block = rest[: int(fields["Content-Length"])]
+        assert rest[len(block):] == b"\r\n\r\n"
+        assert fields["WARC-Block-Digest"] == sha1_digest(block) == \
+            "sha1:" + base64.b32encode(hashlib.sha1(block).digest()).decode()
+    main = [r for r in records if r.rec_type in ("response", "revisit")]
+    for record, item in zip(main, items):
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == payload_digest(item["body"])
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == \
+            "sha1:" + base64.b32encode(hashlib.sha1(item["body"]).digest()).decode()
+    requests = [r for r in records if r.rec_type == "request"]
+    assert {r.rec_headers.get_header("WARC-Payload-Digest") for r in requests} == {payload_digest(b"")}
+    # crawler.warc.reader gives back every body as written
+    captures = list(iter_captures(path, on_error=lambda *args: pytest.fail(f"read error {args}")))
+    assert [c.url for c in captures] == [item["url"] for item in items]
+    for capture, item, exchange_refs in zip(captures, items, refs):
+        main_ref = exchange_refs["revisit" if "revisit_of" in item else "response"]
+        assert (capture.offset, capture.length, capture.record_id) == (main_ref.offset, main_ref.length,
+                                                                      main_ref.record_id)
+        if capture.record_type == "revisit":
+            assert capture.body == b"" and capture.refers_to_uri == item["revisit_of"][0]
+        else:
+            assert capture.body == item["body"]
+            assert capture.payload_digest == payload_digest(item["body"])
+
+
+def test_capture_rows_name_files_as_before(tmp_path, monkeypatch):
+    """CaptureWriter works out each file's name once; the rows are those of warc_file_name."""
+    monkeypatch.chdir(tmp_path)
+    resolved = []
+    original = Path.resolve
+    monkeypatch.setattr(Path, "resolve", lambda self, *a, **k: resolved.append(self) or original(self, *a, **k))
+    items = [item for item in exchanges() if "revisit_of" not in item and "record_id" not in item]
+    for db, warc_dir in (("archive.db", "archive-warc"), ("data/a.db", str(tmp_path / "elsewhere"))):
+        resolved.clear()
+        captures = CaptureWriter(db, warc_dir, crawl_id=3, max_size=10_000)
+        rows = [captures.write(f"<urn:uuid:00000000-0000-4000-8000-{n:012d}>",
+                               {k: v for k, v in item.items() if k != "metadata"}, "maghress/2")
+                for n, item in enumerate(items * 2)]
+        names = captures.close()
+        assert len(names) > 2  # rotated
+        assert len(resolved) == 2 * len(names)  # once per file, not twice per capture
+        files = sorted({row["warc_file"] for row in rows})
+        assert files == sorted(names)
+        expected = sorted(warc_file_name(db, p) for p in captures.writer.paths)
+        assert files == expected
+        assert [row["warc_file"] for row in rows] == [warc_file_name(db, captures.warc_dir / Path(row["warc_file"]).name)
+                                                      for row in rows]
+        assert [row["payload_digest"] for row in rows] == [payload_digest(item["body"]) for item in items * 2]
+        # a second copy of a 200 payload is a revisit of the first, as before
+        assert [row["record_type"] for row in rows[len(items):]] == \
+               ["revisit" if item["status"] == 200 else "response" for item in items]
