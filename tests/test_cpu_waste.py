@@ -273,3 +273,154 @@ def test_capture_rows_name_files_as_before(tmp_path, monkeypatch):
         # a second copy of a 200 payload is a revisit of the first, as before
         assert [row["record_type"] for row in rows[len(items):]] == \
                ["revisit" if item["status"] == 200 else "response" for item in items]
+
+
+# --------------------------------------------------------------------------- fold: the reference
+
+from crawler.core import fold as fold_module  # noqa: E402
+from crawler.core.fold import fold, fold_marks  # noqa: E402
+from crawler.core.text import APOSTROPHES  # noqa: E402
+
+_OLD_ARABIC = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None,
+    "ک": "ك", "ی": "ي", "ۀ": "ه", "ە": "ه",
+    **{chr(0x0660 + d): str(d) for d in range(10)}, **{chr(0x06F0 + d): str(d) for d in range(10)},
+})
+_OLD_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "Œ": "OE", "Æ": "AE"})
+_OLD_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
+
+
+def old_fold_marks(text: str) -> str:
+    """crawler.core.fold.fold_marks before issue 12 (commit e2f797d), verbatim."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).translate(_OLD_LIGATURES).translate(_OLD_ARABIC).translate(_OLD_APOSTROPHES)
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def old_fold(text: str | None) -> str:
+    if not text:
+        return ""
+    return old_fold_marks(text).casefold()
+
+
+def bundled_texts() -> list[str]:
+    """Every text the project ships: saved pages whole and line by line, their expected parses'
+    strings, the labelled headline pairs, the grouping word lists."""
+    import json
+
+    texts = []
+    files = [p for p in (ROOT / "seeds").rglob("*") if p.is_file() and p.suffix in (".html", ".txt", ".json", ".tsv")]
+    files += [p for p in (ROOT / "crawler" / "grouping" / "data").iterdir() if p.is_file()]
+    for path in sorted(files):
+        text = path.read_text(encoding="utf-8")
+        texts.append(text)
+        texts.extend(text.splitlines())
+        if path.name.endswith(".expected.json"):
+            stack = [json.loads(text)]
+            while stack:
+                value = stack.pop()
+                if isinstance(value, dict):
+                    stack.extend(value.values())
+                elif isinstance(value, list):
+                    stack.extend(value)
+                elif isinstance(value, str):
+                    texts.append(value)
+    return texts
+
+
+def _chars(*ranges: tuple[int, int]) -> str:
+    return "".join(chr(c) for lo, hi in ranges for c in range(lo, hi + 1))
+
+
+FRENCH = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789      ,.;:!?-()"
+          "àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆßñÑ")
+ARABIC = _chars((0x0621, 0x064A), (0x0660, 0x0669), (0x06F0, 0x06F9)) + "أإآٱىةؤئکیۀەـ ،؛؟ " * 4
+DIACRITICS = _chars((0x064B, 0x065F), (0x0670, 0x0670), (0x0300, 0x036F), (0x06D6, 0x06ED), (0x1AB0, 0x1ABE),
+                    (0x20D0, 0x20F0), (0xFE20, 0xFE2F)) + "\u0654\u0655\u0344\u0f73\u0f75\u0f81"
+QUOTES = APOSTROPHES + "'\"«»“”„‟‹›〝〞＂`´¨¸˜ˆ˘˙˚˛˝ʹʺʻʽ‚′″‵"
+# Characters NFKC or NFC changes, or that compose with their neighbours
+COMPATIBILITY = (_chars((0xFB00, 0xFB06), (0xFB50, 0xFBB1), (0xFE70, 0xFEFC), (0xFF01, 0xFF5E), (0x2000, 0x206F),
+                        (0x2460, 0x24FF), (0x3300, 0x3357), (0x1100, 0x1112), (0x1161, 0x1175), (0x11A8, 0x11C2),
+                        (0x0390, 0x03CE), (0x1E00, 0x1EFF), (0x0958, 0x095F), (0x0915, 0x0939))
+                 + "²³¹½Ⅻ㎏ﷲﷺ\u093c\u2adc\u0340\u0341\u0343\u1026\u102e\uac00\ud7a3\u212b\u2126Åñ\u0928\u093c")
+ASTRAL = ("\U0001d165\U0001d166\U0001d167\U0001d16d\U0001d172\U0001d15e\U0001d1bb\U000101fd\U00011046\U00011000"
+          "\U0001e000\U0001e8d0\U000e0100\U000e0041\U0001f600\U0001f3f4\U0001f1f2\U0001f1e6\U0002f800\U0001d400"
+          "\U00010780\U0001e944")
+
+
+def random_strings(count: int, seed: int = 1212) -> list[str]:
+    rng = random.Random(seed)
+    pools = [FRENCH, ARABIC, DIACRITICS, QUOTES, COMPATIBILITY, ASTRAL]
+    weights = [30, 30, 12, 8, 12, 3]
+    out = []
+    for n in range(count):
+        length = rng.choice((0, 1, 2, 3, 5, 8, 20, 60, 150, 199, 200, 201, 400)) if n % 100 else 2000
+        mix = rng.random()
+        chars = []
+        for _ in range(length):
+            if mix < 0.15 or rng.random() < 0.05:  # arbitrary Unicode, surrogates included
+                chars.append(chr(rng.randrange(0x110000)))
+            else:
+                chars.append(rng.choice(rng.choices(pools, weights)[0]))
+        out.append("".join(chars))
+    return out
+
+
+# --------------------------------------------------------------------------- fold: the tests
+
+
+def test_fold_is_the_old_fold_on_the_bundled_texts():
+    texts = bundled_texts()
+    assert len(texts) > 1000 and any("الحكومة" in t for t in texts) and any("métropole" in t for t in texts)
+    for text in texts:
+        assert fold_marks(text) == old_fold_marks(text), text[:80]
+        assert fold(text) == old_fold(text), text[:80]
+
+
+def test_fold_is_the_old_fold_on_the_bench_pages():
+    from bench import sitegen
+    from crawler.sites.parse import parse_bytes
+
+    rng = random.Random(20250822)
+    specs = sitegen.plan_articles(40, rng)
+    for spec in specs:
+        page = sitegen.render_article(spec, specs[:30], specs, rng, 30, 80_000)
+        article = parse_bytes("https://www.maghress.com" + spec.path, page.encode(), "text/html").article
+        for text in ("\n\n".join(article.paragraphs), article.title, page):
+            assert fold(text) == old_fold(text)
+
+
+def test_fold_is_the_old_fold_on_random_strings():
+    strings = random_strings(20_000)
+    assert sum(len(s) for s in strings) > 1_500_000
+    for text in strings:
+        assert fold_marks(text) == old_fold_marks(text), ascii(text[:80])
+        assert fold(text) == old_fold(text), ascii(text[:80])
+
+
+def test_fold_is_the_old_fold_on_every_code_point():
+    """Each code point alone and in runs of its neighbours (which may compose with it)."""
+    for start in range(0, 0x110000, 64):
+        run = "".join(map(chr, range(start, start + 64)))
+        assert fold_marks(run) == old_fold_marks(run), hex(start)
+        for char in run:
+            assert fold_marks(char) == old_fold_marks(char), hex(ord(char))
+        # each code point after a letter and before a combining mark
+        mixed = "".join(f"a{c}\u0301" for c in run)
+        assert fold_marks(mixed) == old_fold_marks(mixed), hex(start)
+
+
+def test_the_combined_table_and_the_mark_class():
+    import unicodedata
+
+    # every character of the three tables maps as the three in turn map it
+    for char, folded in fold_module._LETTERS.items():
+        assert folded == char.translate(_OLD_LIGATURES).translate(_OLD_ARABIC).translate(_OLD_APOSTROPHES)
+    assert set(fold_module._LETTERS) == {chr(c) for c in {**_OLD_LIGATURES, **_OLD_ARABIC, **_OLD_APOSTROPHES}}
+    # the class holds exactly the BMP characters unicodedata calls combining
+    marks = fold_module._bmp_marks()
+    for code in range(0x10000):
+        char = chr(code)
+        assert bool(marks.fullmatch(char)) == bool(unicodedata.combining(char)), hex(code)
