@@ -10,10 +10,13 @@ Usage: .venv/bin/python bench/crawl_bench.py [--pages 2000] [--out bench/out] [-
    checks that the server alone is well above the crawl rates measured.
 3. Writes a seeds file of every page URL, then runs, each in its own process:
    (a) bench/bare_spider.py: fetches every seed, parses nothing (the framework's ceiling);
-   (b) `newsarchive crawl --live` into a fresh archive.
-4. Prints a Markdown table (pages, seconds, pages/s, peak RSS) and the ratio (b)/(a) against
-   the 0.6 target, and writes the same to <out>/results.json. Exit status 0 whether or not
-   the target is met; 1 only if the benchmark itself could not run.
+   (b) `newsarchive crawl --live` into a fresh archive (or a copy of --archive), one process;
+   (c) the same with NEWSARCHIVE_PROCESSES=2: the crawl process captures, a second process
+       parses, groups and stores (crawler.ops.stage).
+4. Prints a Markdown table (pages, seconds, pages/s, peak RSS of the crawl process and of its
+   process tree, CPU s and CPU ms per page, stage included) and the ratios (b)/(a) and (c)/(a),
+   and writes the same to <out>/results.json. Exit status 0 whatever the figures; 1 only if
+   the benchmark itself could not run.
 """
 
 from __future__ import annotations
@@ -101,14 +104,16 @@ def run_child(cmd: list[str], *, cwd: Path, stdout: Path, stderr: Path, timeout:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     _children.append(proc)
     watched = psutil.Process(proc.pid)
-    polled = 0
+    polled = tree = 0
     timed_out = False
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         try:
-            polled = max(polled, watched.memory_info().rss)
+            rss = watched.memory_info().rss
+            polled = max(polled, rss)
+            tree = max(tree, rss + sum(_rss(c) for c in watched.children(recursive=True)))
         except psutil.Error:
             pass
         if not timed_out and time.perf_counter() - started > timeout:
@@ -126,9 +131,17 @@ def run_child(cmd: list[str], *, cwd: Path, stdout: Path, stderr: Path, timeout:
         "wall_seconds": wall,
         "peak_rss_mb": max(polled, maxrss) / 2**20,
         "polled_rss_mb": polled / 2**20,
+        "tree_peak_rss_mb": max(tree, polled, maxrss) / 2**20,  # the crawl and its processing stage together
         "ru_maxrss_mb": maxrss / 2**20,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
     }
+
+
+def _rss(proc: psutil.Process) -> int:
+    try:
+        return proc.memory_info().rss
+    except psutil.Error:
+        return 0
 
 
 def start_server(root: Path, max_seconds: float) -> tuple[subprocess.Popen, int]:
@@ -267,14 +280,27 @@ def crawl_args(seeds: Path, db: Path, settings: dict) -> list[str]:
             *setting_args(settings)]
 
 
-def run_newsarchive(work: Path, seeds: Path, settings: dict, timeout: float, tag: str) -> dict:
+def run_newsarchive(work: Path, seeds: Path, settings: dict, timeout: float, tag: str,
+                    archive: Path | None = None, processes: int = 1) -> dict:
     db = work / tag / "archive.db"
     db.parent.mkdir(parents=True)
+    if archive is not None:
+        log(f"  copying {archive} ({archive.stat().st_size / 2**20:.0f} MB) ...")
+        shutil.copyfile(archive, db)
+    if processes != 1:
+        settings = {**settings, "NEWSARCHIVE_PROCESSES": str(processes)}
     cmd = newsarchive_command() + crawl_args(seeds, db, settings)
     out, err = work / f"{tag}.stdout", work / f"{tag}.stderr"
     proc = run_child(cmd, cwd=work, stdout=out, stderr=err, timeout=timeout)
     stats, counts = read_archive(db)
-    return {"run": "(b) newsarchive crawl", **proc, "stats": stats, "archive": counts, "stderr_tail": tail(err)}
+    shutil.rmtree(db.parent, ignore_errors=True)  # an archive copy may be gigabytes
+    label = "(b) newsarchive crawl" if processes == 1 else f"(c) newsarchive crawl, {processes} processes"
+    return {"run": label, **proc, "stats": stats, "archive": counts, "stderr_tail": tail(err)}
+
+
+def run_two_processes(work: Path, seeds: Path, settings: dict, timeout: float, tag: str,
+                      archive: Path | None = None) -> dict:
+    return run_newsarchive(work, seeds, settings, timeout, tag, archive, processes=2)
 
 
 def read_archive(db: Path) -> tuple[dict, dict]:
@@ -308,12 +334,15 @@ def summarize(result: dict) -> dict:
     """Pages fetched, the crawl's own seconds and pages/s from its Scrapy stats."""
     stats = result["stats"]
     responses = int(stats.get("response_received_count") or 0)
-    elapsed = float(stats.get("elapsed_time_seconds") or 0.0)
+    # newsarchive's crawls: until everything is stored (a two-process crawl's stage drains after
+    # the spider closes); the bare spider: Scrapy's elapsed time.
+    elapsed = float(stats.get("newsarchive/stored_seconds") or stats.get("elapsed_time_seconds") or 0.0)
     result["responses"] = responses
     result["robots_responses"] = int(stats.get("robotstxt/response_count") or 0)
     result["crawl_seconds"] = elapsed
     result["pages_per_second"] = responses / elapsed if elapsed else 0.0
     result["pages_per_wall_second"] = responses / result["wall_seconds"] if result["wall_seconds"] else 0.0
+    result["cpu_ms_per_page"] = 1000 * result["cpu_seconds"] / responses if responses else 0.0
     result["finish_reason"] = stats.get("finish_reason")
     return result
 
@@ -364,14 +393,15 @@ def breakdown(stats: pstats.Stats, total: float) -> list[dict]:
 # --- report ---------------------------------------------------------------------------------------
 def table(runs: list[dict]) -> str:
     lines = [
-        "| run | pages | seconds | pages/s | wall s | pages/wall s | peak MB | CPU s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| run | pages | seconds | pages/s | wall s | pages/wall s | peak MB | tree peak MB | CPU s | CPU ms/page |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in runs:
         lines.append(
             f"| {r['run']} | {r['responses']} | {r['crawl_seconds']:.2f} | {r['pages_per_second']:.1f} | "
             f"{r['wall_seconds']:.2f} | {r['pages_per_wall_second']:.1f} | {r['peak_rss_mb']:.0f} | "
-            f"{r['cpu_seconds']:.1f} |"
+            f"{r.get('tree_peak_rss_mb', r['peak_rss_mb']):.0f} | {r['cpu_seconds']:.1f} | "
+            f"{r.get('cpu_ms_per_page', 0):.2f} |"
         )
     return "\n".join(lines)
 
@@ -385,7 +415,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--page-kb", type=int, default=80, help="size of each page in KB [80]")
     parser.add_argument("--ticker", type=int, default=50, help="headlines in each page's ticker [50]")
     parser.add_argument("--pool", type=int, default=300, help="distinct ticker headlines in the site [300]")
-    parser.add_argument("--repeat", type=int, default=1, help="run (a) and (b) this many times, alternately [1]")
+    parser.add_argument("--repeat", type=int, default=1, help="run (a), (b) and (c) this many times, alternately [1]")
+    parser.add_argument("--runs", default="abc", help="which runs: a (bare spider), b (one process), "
+                        "c (two processes) [abc]")
+    parser.add_argument("--archive", type=Path, default=None,
+                        help="crawl (b) and (c) into a copy of this archive instead of an empty one "
+                             "(bench/archivegen.py builds big ones)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a crawl is killed [600]")
     parser.add_argument("--profile", action="store_true",
                         help="then run (b) once more under cProfile and list newsarchive's hotspots")
@@ -393,6 +428,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="one more Scrapy setting for both runs (e.g. CONCURRENT_ITEMS=10)")
     args = parser.parse_args(argv)
     check_args(parser, args)
+    if "a" not in args.runs or set(args.runs) - set("abc"):
+        parser.error("--runs: letters among a, b, c, with a (the ratios are against it)")
+    if args.archive is not None and not args.archive.is_file():
+        parser.error(f"--archive {args.archive}: no such file")
     return args
 
 
@@ -443,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
             f"({site['min_page_kb']:.1f}-{site['max_page_kb']:.1f}), {site['generate_seconds']:.1f} s")
 
         # 2. The server, and its own throughput.
-        budget = (2 * args.repeat + int(args.profile)) * args.timeout + 900
+        budget = (3 * args.repeat + int(args.profile)) * args.timeout + 900
         server, port = start_server(work / "site", budget)
         log(f"Serving it at http://127.0.0.1:{port}/ (twisted.web static File, pid {server.pid})")
         page_check = check_page(port, paths[0])
@@ -460,11 +499,14 @@ def main(argv: list[str] | None = None) -> int:
         # 3. The runs, alternately.
         runs = []
         for i in range(1, args.repeat + 1):
-            for label, runner in (("a", run_bare), ("b", run_newsarchive)):
+            for label, runner in (("a", run_bare), ("b", run_newsarchive), ("c", run_two_processes)):
+                if label not in args.runs:
+                    continue
                 tag = f"{label}{i}"
                 log(f"Run ({label}) #{i} ...")
+                extra = (args.archive,) if label != "a" else ()
                 cpu0 = server_cpu(server)
-                result = summarize(runner(work, seeds, settings, args.timeout, tag))
+                result = summarize(runner(work, seeds, settings, args.timeout, tag, *extra))
                 busy_over = result["crawl_seconds"] or result["wall_seconds"]
                 result["server_busy"] = (server_cpu(server) - cpu0) / busy_over if busy_over else 0.0
                 result["repeat"] = i
@@ -475,11 +517,11 @@ def main(argv: list[str] | None = None) -> int:
                     f"server busy {100 * result['server_busy']:.0f}%")
                 if result["returncode"] != 0 or result["finish_reason"] != "finished":
                     log(f"  WARNING: exit status {result['returncode']}; stderr:\n{result['stderr_tail']}")
-                if label == "b":
+                if label != "a":
                     counts = result["archive"]
                     log(f"  archive: {counts.get('articles', 0)} articles, {counts.get('headlines', 0)} headlines, "
                         f"{counts.get('headline_sightings', 0)} sightings, {counts.get('crawls', 0)} crawl(s)")
-                    if counts.get("articles", 0) < len(paths):
+                    if counts.get("articles", 0) < len(paths) and args.archive is None:
                         log(f"  WARNING: only {counts.get('articles', 0)} of {len(paths)} articles archived")
                     summary = [line for line in result["stderr_tail"].splitlines() if line.startswith("crawl ")]
                     if summary:
@@ -504,21 +546,29 @@ def main(argv: list[str] | None = None) -> int:
 
     # 4. The report.
     rate = {label: statistics.median(r["pages_per_second"] for r in runs if r["run"].startswith(f"({label})"))
-            for label in ("a", "b")}
-    ratio = rate["b"] / rate["a"] if rate["a"] else 0.0
+            for label in ("a", "b", "c") if any(r["run"].startswith(f"({label})") for r in runs)}
+    cpu = {label: statistics.median(r["cpu_ms_per_page"] for r in runs if r["run"].startswith(f"({label})"))
+           for label in rate}
+    ratios = {f"{label}/a": rate[label] / rate["a"] for label in ("b", "c") if label in rate and rate.get("a")}
+    ratio = ratios.get("b/a", 0.0)
     met = ratio >= TARGET_RATIO
-    last_b = [r for r in runs if r["run"].startswith("(b)")][-1]
     print()
     print(table(runs))
-    print("\npages: responses received (robots.txt included); seconds and pages/s: the crawl's own "
-          "elapsed_time_seconds; wall: including process start; peak MB: RSS of the crawl process.")
+    print("\npages: responses received (robots.txt included); seconds and pages/s: from the spider's "
+          "start to everything stored (newsarchive/stored_seconds; (a): elapsed_time_seconds); wall: including process start; peak MB: RSS of the crawl process; tree: "
+          "with its processing stage; CPU: the crawl's process and its children, per page received.")
     print()
-    print(f"Ratio (b)/(a): {ratio:.2f} ({rate['b']:.1f} / {rate['a']:.1f} pages/s"
-          f"{', medians of ' + str(args.repeat) + ' runs each' if args.repeat > 1 else ''}). "
-          f"Target {TARGET_RATIO}: {'MET' if met else 'NOT MET'}.")
-    print(f"Archive of (b): {last_b['archive'].get('articles', 0)} articles, "
-          f"{last_b['archive'].get('headlines', 0)} headlines, "
-          f"{last_b['archive'].get('headline_sightings', 0)} headline sightings.")
+    medians = f", medians of {args.repeat} runs each" if args.repeat > 1 else ""
+    for name, value in ratios.items():
+        label = name[0]
+        print(f"Ratio ({label})/(a): {value:.2f} ({rate[label]:.1f} / {rate['a']:.1f} pages/s{medians}); "
+              f"CPU per page ({label}) {cpu[label]:.2f} ms, (a) {cpu['a']:.2f} ms.")
+    for label in ("b", "c"):
+        last = [r for r in runs if r["run"].startswith(f"({label})")]
+        if last:
+            a = last[-1]["archive"]
+            print(f"Archive of ({label}): {a.get('articles', 0)} articles, {a.get('headlines', 0)} headlines, "
+                  f"{a.get('headline_sightings', 0)} headline sightings.")
     print(f"Server alone: {server_check['pages_per_second']:.0f} pages/s "
           f"({server_check['pages_per_server_cpu_second']:.0f} pages per server CPU-second); "
           f"server busy during the runs: " + ", ".join(
@@ -555,6 +605,9 @@ def main(argv: list[str] | None = None) -> int:
         "server_check": server_check,
         "runs": runs,
         "pages_per_second": rate,
+        "cpu_ms_per_page": cpu,
+        "archive": str(args.archive) if args.archive else None,
+        "ratios": ratios,
         "ratio": ratio,
         "target": TARGET_RATIO,
         "target_met": met,

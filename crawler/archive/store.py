@@ -496,17 +496,18 @@ class Archive:
         return self._write(rows, write)
 
     def captures(self, *, since: str | None = None, url_glob: str | None = None,
-                 crawl: int | None = None) -> Iterator[dict]:
+                 crawl: int | None = None, after: int = 0) -> Iterator[dict]:
         """Captures in the order they were made, with the WARC record holding each one's payload,
-        read a page at a time (an archive's captures are never all in memory).
+        read a page at a time (an archive's captures are never all in memory); each with its
+        `seq` (its rowid: `after` gives the captures made after that one).
 
         `since`: fetched_at at or after this ISO date or time; `url_glob`: a shell-style pattern
         (* and ?) matched against the URL or the canonical URL.
         """
         where, params = self._capture_filter(since=since, url_glob=url_glob, crawl=crawl)
-        params["after"] = 0
+        params["after"] = after
         sql = """
-            SELECT c.rowid AS rowid_, c.id, c.crawl, c.url, c.canonical_url, c.fetched_at, c.status,
+            SELECT c.rowid AS seq, c.id, c.crawl, c.url, c.canonical_url, c.fetched_at, c.status,
                    c.content_type, c.record_type, coalesce(o.warc_file, c.warc_file) AS payload_file,
                    coalesce(o.warc_offset, c.warc_offset) AS payload_offset
             FROM captures c LEFT JOIN captures o ON o.id = c.refers_to
@@ -515,7 +516,7 @@ class Archive:
         while True:
             rows = list(self.db.query(sql, params))
             for row in rows:
-                params["after"] = row.pop("rowid_")
+                params["after"] = row["seq"]
                 yield row
             if len(rows) < CAPTURE_PAGE:
                 return

@@ -134,6 +134,18 @@ def reparse_skipped(reason: str) -> str:
     return f"reparse/skipped/{reason}"
 
 
+STORED_SECONDS = "newsarchive/stored_seconds"  # from the spider's start to everything stored (the stage's too)
+
+# The processing stage of a two-process crawl (crawler.ops.stage): captures it did not parse, by reason.
+STAGE_CAPTURES = "stage/captures"  # captures the processing stage read
+STAGE_ERRORS = "stage/errors"  # a processing stage that failed (its error in STAGE_ERROR)
+STAGE_ERROR = "stage/error"
+
+
+def stage_skipped(reason: str) -> str:
+    return f"stage/skipped/{reason}"
+
+
 def reparse_skips(stats: dict) -> dict[str, int]:
     """{reason: count} of the captures reparse skipped."""
     prefix = "reparse/skipped/"

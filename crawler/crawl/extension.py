@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
+import tempfile
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -88,6 +91,12 @@ class ArchiveExtension:
         self.source = source_label(settings, self.site)
         self.batch_size = settings.getint("NEWSARCHIVE_BATCH_SIZE", BATCH_SIZE)
         self.capture_enabled = settings.getbool("NEWSARCHIVE_CAPTURE", True)
+        self.processes = settings.getint("NEWSARCHIVE_PROCESSES", 1)
+        if self.processes not in (1, 2):
+            raise ValueError(f"NEWSARCHIVE_PROCESSES is {self.processes}: 1 (one process) or 2 (capture and processing)")
+        if self.processes == 2 and not self.capture_enabled:
+            raise ValueError("NEWSARCHIVE_PROCESSES = 2 processes what the crawl captures: it needs NEWSARCHIVE_CAPTURE")
+        self.stage: ProcessingStage | None = None
         self.warc_dir = Path(settings.get("NEWSARCHIVE_WARC_DIR") or warc_dir_for(self.db_path))
         self.warc_max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", 1_000_000_000)
         self.lock = ArchiveLock(self.db_path, wait=settings.getfloat("NEWSARCHIVE_LOCK_WAIT", 0))
@@ -177,6 +186,11 @@ class ArchiveExtension:
         self._flush_captures()
         if self.captures is not None:
             self.stats.set_value(keys.CAPTURE_FILES, self.captures.close())
+        if self.stage is not None:  # every capture is committed: the processing stage finishes them
+            self._stage_done()
+        started = self.stats.get_value("start_time")
+        if started is not None:
+            self.stats.set_value(keys.STORED_SECONDS, round((clock.now() - started).total_seconds(), 3))
         stats = self.stats.get_stats()
         stats.setdefault("finish_reason", reason)
         self.archive.finish_crawl(self.crawl_id, clock.timestamp(), stats, run_summary(stats, self.trigger))
@@ -256,6 +270,8 @@ class ArchiveExtension:
     def spider_opened(self, spider) -> None:
         self.crawl_id = self.writer.run(self._start_crawl, wait=True)
         self.stats.set_value(keys.CRAWL_ID, self.crawl_id)
+        if self.processes == 2:
+            self.stage = ProcessingStage(self.db_path, self.crawl_id, self.site.name)
 
     def spider_closed(self, spider, reason) -> None:
         if self._closed:
@@ -275,12 +291,55 @@ class ArchiveExtension:
             self.writer.stop()
             self.lock.release()
 
+    def _stage_done(self) -> None:
+        """Wait for the processing stage to process the last captures; its stats join the crawl's.
+        If it failed, the crawl says so as it does for a failed write (its captures are kept:
+        `newsarchive reparse --crawl ID` processes them again)."""
+        stage, self.stage = self.stage, None
+        stats, error = stage.finish()
+        for key, value in stats.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.stats.inc_value(key, value)
+        if error is not None:
+            self.stats.inc_value(keys.STAGE_ERRORS)
+            self.stats.set_value(keys.STAGE_ERROR, error)
+            self.stats.set_value(keys.WRITE_ERROR, f"the processing stage failed: {error}")
+            logger.error("The processing stage failed: %s", error)
+
     def _close_files(self) -> None:
         """The WARC file and the archive, closed whatever happened before."""
         if self.captures is not None and self.writer.failure is not None:
             self.captures.close()
+        if self.stage is not None:  # the crawl stopped before its end: the stage stops too
+            self.stage.finish()
         self.reader.close()  # first: the archive's own connection, closed last, checkpoints the WAL
         self.archive.close()
+
+
+class ProcessingStage:
+    """The processing stage of a two-process crawl (crawler.ops.stage), in its own process."""
+
+    def __init__(self, db_path: Path, crawl_id: int, site: str):
+        # Its log goes to a file, read at the end: a pipe nobody reads while the crawl runs
+        # would fill and stop it.
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.ops.stage", str(db_path), str(crawl_id), site],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+        )
+
+    def finish(self) -> tuple[dict, str | None]:
+        """Tell it the crawl captured its last page, wait for it: (its stats, its error or None)."""
+        out, _ = self.proc.communicate()  # closes its standard input: the end
+        self.log.seek(0)
+        lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
+        self.log.close()
+        if self.proc.returncode != 0:
+            return {}, (lines[-1] if lines else f"exit status {self.proc.returncode}")[:500]
+        try:
+            return json.loads(out.decode("utf-8").strip().splitlines()[-1]), None
+        except (ValueError, IndexError):
+            return {}, "no stats from the processing stage"
 
 
 def source_label(settings, site) -> str:

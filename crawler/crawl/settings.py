@@ -110,5 +110,9 @@ NEWSARCHIVE_INCREMENTAL = True  # fetch only what is new or due; False: every kn
 NEWSARCHIVE_TRIGGER = "manual"  # recorded in the crawls table ("schedule" when the scheduler runs it)
 NEWSARCHIVE_LOCK_WAIT = 0  # seconds to wait for another crawl of the same archive to finish
 NEWSARCHIVE_CAPTURE = True  # keep every response as WARC, indexed in the captures table
+# 1: one process fetches, captures, parses, groups and stores. 2: the crawl process fetches,
+# follows links and captures; a second process (crawler.ops.stage) parses, groups and stores
+# what it captured, as `reparse` does: a crawl that uses two cores.
+NEWSARCHIVE_PROCESSES = 1
 NEWSARCHIVE_WARC_DIR = None  # default: beside the archive, data/archive.db -> data/archive-warc/
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # bytes: a new WARC file is started past this size

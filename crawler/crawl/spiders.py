@@ -49,6 +49,7 @@ from crawler.crawl.frontier import CrawlFrontier
 from crawler.frontier.feeds import feed_links, looks_like_feed
 from crawler.frontier.hosts import allowed_host_keys, host_allowed, host_key
 from crawler.frontier.kinds import page_kind
+from crawler.frontier.links import html_links
 from crawler.frontier.recheck import failure_backoff, next_check, retry_after
 from crawler.frontier.sitemaps import MAX_SITEMAP_BYTES, MAX_SITEMAP_URLS, read_sitemap
 from crawler.frontier.traps import MAX_URL_LENGTH, is_trap
@@ -321,6 +322,14 @@ class ArchiveSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value(keys.SKIPPED_NOT_TEXT)
             self._done(response, self._mark(response, "skipped", reason="not_text"))
+            return
+        if self.extension is not None and self.extension.processes == 2:
+            # The processing stage (crawler.ops.stage) parses the page from its capture: this
+            # process only follows its links.
+            links = html_links(response.url, response.body, response.encoding)
+            requests = list(self._follow(links, depth + 1, now, kind="article"))
+            self._done(response, self._fetched(response, now))
+            yield from requests
             return
         seen_at = response.meta.get("captured_at") or now
         try:

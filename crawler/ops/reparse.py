@@ -139,11 +139,50 @@ def _crawl_site(recorded: str | None, default: SiteSpec) -> SiteSpec | None:
         return None
 
 
+class CaptureProcessor:
+    """Captures of one crawl through the page objects, the processing core and the batched
+    writes: what `reparse` does for every crawl, and the processing stage of a two-process crawl
+    (crawler.ops.stage) for the crawl it follows."""
+
+    def __init__(self, archive: Archive, crawl_id: int | None, *, site: SiteSpec | None, stats,
+                 batch: Batch, as_of: str | None = None, pages_key: str = keys.REPARSE_PAGES,
+                 skipped_key: Callable[[str], str] = keys.reparse_skipped):
+        self.archive = archive
+        self.crawl_id = crawl_id
+        self.site = site
+        self.stats = stats
+        self.batch = batch
+        self.pages_key = pages_key
+        self.skipped_key = skipped_key
+        self.base = archive.path.resolve().parent
+        # The archive's state as the crawl is processed (its lookups see what earlier batches wrote).
+        self.processor = Processor(ArchiveState(archive.db.conn, as_of=as_of), stats)
+
+    def process(self, capture: dict) -> None:
+        try:
+            page = parse_capture(capture, self.base, site=self.site)
+        except Skip as skip:
+            self.stats.inc_value(self.skipped_key(skip.reason.split(":")[0]))
+            return
+        self.stats.inc_value(self.pages_key)
+        canonical = trusted_canonical(capture["url"], page.canonical_link)
+        for item in page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
+                               canonical=canonical):
+            try:
+                self.batch.add(self.processor.process(item))
+            except Drop:
+                pass  # counted by the stage that dropped it
+        if self.batch.full():
+            self.flush()
+
+    def flush(self) -> None:
+        self.batch.write(self.archive, self.crawl_id, self.batch.take())
+
+
 def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None = None,
             crawl: int | None = None, progress: Progress | None = None, batch_size: int = BATCH_SIZE,
             default_site: SiteSpec) -> dict:
     """Re-parse the selected captures into the archive's extracted tables; returns the stats."""
-    base = archive.path.resolve().parent
     stats = keys.Stats()
     total, done = archive.count_captures(since=since, url_glob=url_glob, crawl=crawl), 0
     captures = archive.captures(since=since, url_glob=url_glob, crawl=crawl)
@@ -154,28 +193,14 @@ def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None 
     for crawl_id, group in groupby(captures, key=lambda c: c["crawl"]):
         site = _crawl_site(sites.get(crawl_id, ""), default_site)
         batch.site = site or default_site
-        # The archive's state as this crawl is re-parsed (the lookups see what earlier batches wrote).
-        processor = Processor(ArchiveState(archive.db.conn, as_of=started.get(crawl_id)), stats)
+        worker = CaptureProcessor(archive, crawl_id, site=site, stats=stats, batch=batch,
+                                  as_of=started.get(crawl_id))
         for capture in group:
             done += 1
-            try:
-                page = parse_capture(capture, base, site=site)
-            except Skip as skip:
-                stats.inc_value(keys.reparse_skipped(skip.reason.split(":")[0]))
-                continue
-            stats.inc_value(keys.REPARSE_PAGES)
-            canonical = trusted_canonical(capture["url"], page.canonical_link)
-            for item in page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
-                                   canonical=canonical):
-                try:
-                    batch.add(processor.process(item))
-                except Drop:
-                    pass  # counted by the stage that dropped it
-            if batch.full():
-                batch.write(archive, crawl_id, batch.take())
+            worker.process(capture)
             if progress is not None:
                 progress(done, total)
-        batch.write(archive, crawl_id, batch.take())
+        worker.flush()
     if progress is not None:
         progress(done, total)
     return stats.get_stats()
