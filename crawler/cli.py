@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -177,14 +178,19 @@ class _ProgressLine:
 @click.option("--warc", type=click.Path(path_type=Path, exists=True), default=None,
               help="First index these WARC files (a file or a folder; any tool's) as a crawl, then re-parse them.")
 @SITE_OPTION
-def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None, site_name: str):
+@click.option("--processes", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Processes to use: N-1 parse pages beside the one that groups and writes them "
+                   "[default: the machine's CPUs, at most 8].")
+def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None, site_name: str,
+            processes: int | None):
     """Re-parse archived responses with the current page objects; no network.
 
     Updates articles (a changed text becomes a new version), headlines and sightings from the
     WARC records indexed in the captures table. Running it twice changes nothing the second time.
+    The rows are the same whatever --processes.
 
     Examples: newsarchive reparse; newsarchive reparse --since 2025-09-01 --url '*/fr/lesechos/*';
-    newsarchive reparse --warc other-tool.warc.gz --db data/imported.db
+    newsarchive reparse --warc other-tool.warc.gz --db data/imported.db; newsarchive reparse --processes 1
     """
     from crawler.ops.reparse import ReparseError, import_warc, reparse as run_reparse
     from crawler.warc.records import WarcError
@@ -207,7 +213,8 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
                     on_error=lambda f, o, r: click.echo(f"skipped damaged record {f}@{o}: {r}", err=True))
                 click.echo(f"indexed {indexed} captures from {warc} as crawl {crawl}", err=True)
             stats = run_reparse(archive, since=since, url_glob=url_glob, crawl=crawl, progress=_ProgressLine(),
-                                default_site=_site(site_name))
+                                default_site=_site(site_name),
+                                processes=processes or max(1, min(os.cpu_count() or 1, 8)))
     except (ArchiveError, ReparseError, WarcError) as exc:
         raise UserError(str(exc)) from None
     except sqlite3.DatabaseError as exc:

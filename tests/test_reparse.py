@@ -57,6 +57,25 @@ def test_extracted_tables_rebuilt_from_the_warc_files_alone_are_identical(bundle
     assert "reparse: 22/22 captures (100%)" in result.stderr
 
 
+@pytest.mark.parametrize("processes", [1, 3])
+def test_rebuilt_rows_are_the_same_whatever_the_processes(bundled, tmp_path, monkeypatch, processes):
+    """Pages parsed in other processes come back in capture order: the same rows (windows of 3
+    captures here, so that several windows are in flight)."""
+    from crawler.archive.store import Archive
+    from crawler.ops import reparse as module
+    from crawler.sites import registry
+
+    monkeypatch.setattr(module, "PARSE_WINDOW", 3)
+    monkeypatch.setattr(module, "PARSE_CHUNK", 1)
+    db = copy_archive(bundled[0], tmp_path)
+    before = snapshot(db)
+    delete_extracted(db)
+    with Archive.open(db) as archive:
+        stats = module.reparse(archive, default_site=registry.site("maghress"), processes=processes)
+    assert snapshot(db) == before
+    assert (stats["reparse/captures"], stats["reparse/pages"], stats["reparse/skipped/robots_txt"]) == (22, 20, 2)
+
+
 def test_reparse_twice_changes_nothing_the_second_time(bundled, tmp_path):
     db = copy_archive(bundled[0], tmp_path)
     before = snapshot(db)

@@ -12,9 +12,12 @@ changes nothing.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import zlib
 from dataclasses import dataclass
-from itertools import groupby
+from collections import deque
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -139,6 +142,21 @@ def _crawl_site(recorded: str | None, default: SiteSpec) -> SiteSpec | None:
         return None
 
 
+def parse_job(job: tuple[dict, str, str | None]) -> tuple[str | None, list]:
+    """(capture, base folder, site name) -> (None, the items of its page) or (the reason it has
+    none, []). Pure but for reading the WARC record: what the parsing processes of `reparse
+    --processes N` run."""
+    capture, base, site_name = job
+    site = registry.site(site_name) if site_name else None
+    try:
+        page = parse_capture(capture, Path(base), site=site)
+    except Skip as skip:
+        return skip.reason.split(":")[0], []
+    canonical = trusted_canonical(capture["url"], page.canonical_link)
+    return None, list(page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
+                                 canonical=canonical))
+
+
 class CaptureProcessor:
     """Captures of one crawl through the page objects, the processing core and the batched
     writes: what `reparse` does for every crawl, and the processing stage of a two-process crawl
@@ -154,20 +172,25 @@ class CaptureProcessor:
         self.batch = batch
         self.pages_key = pages_key
         self.skipped_key = skipped_key
-        self.base = archive.path.resolve().parent
+        self.base = str(archive.path.resolve().parent)
         # The archive's state as the crawl is processed (its lookups see what earlier batches wrote).
         self.processor = Processor(ArchiveState(archive.db.conn, as_of=as_of), stats)
 
+    def job(self, capture: dict) -> tuple[dict, str, str | None]:
+        """What parse_job needs to parse a capture of this crawl."""
+        return capture, self.base, self.site.name if self.site else None
+
     def process(self, capture: dict) -> None:
-        try:
-            page = parse_capture(capture, self.base, site=self.site)
-        except Skip as skip:
-            self.stats.inc_value(self.skipped_key(skip.reason.split(":")[0]))
+        self.store(parse_job(self.job(capture)))
+
+    def store(self, parsed: tuple[str | None, list]) -> None:
+        """A capture's page, parsed (parse_job): its items processed and batched."""
+        skipped, items = parsed
+        if skipped is not None:
+            self.stats.inc_value(self.skipped_key(skipped))
             return
         self.stats.inc_value(self.pages_key)
-        canonical = trusted_canonical(capture["url"], page.canonical_link)
-        for item in page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
-                               canonical=canonical):
+        for item in items:
             try:
                 self.batch.add(self.processor.process(item))
             except Drop:
@@ -179,10 +202,44 @@ class CaptureProcessor:
         self.batch.write(self.archive, self.crawl_id, self.batch.take())
 
 
+@contextlib.contextmanager
+def parsers(processes: int):
+    """A function mapping parse jobs to their results, in order: in this process, or with
+    `processes` - 1 parsing processes beside this one (multiprocessing's pool: each page is
+    parsed where it is read, and only its items, a few KB, come back). The jobs are taken in
+    this thread (they come from the archive's connection), a window at a time, one window
+    ahead of the results."""
+    if processes <= 1:
+        yield lambda jobs: map(parse_job, jobs)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(processes - 1) as pool:
+        yield lambda jobs: _ahead(pool, jobs)
+        pool.close()
+        pool.join()
+
+
+PARSE_WINDOW = 256  # captures handed to the parsing processes at a time
+PARSE_CHUNK = 16  # captures a parsing process takes at a time
+
+
+def _ahead(pool, jobs):
+    pending: deque = deque()
+    jobs = iter(jobs)
+    while window := list(islice(jobs, PARSE_WINDOW)):
+        pending.append(pool.map_async(parse_job, window, chunksize=PARSE_CHUNK))
+        if len(pending) > 1:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
+
+
 def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None = None,
             crawl: int | None = None, progress: Progress | None = None, batch_size: int = BATCH_SIZE,
-            default_site: SiteSpec) -> dict:
-    """Re-parse the selected captures into the archive's extracted tables; returns the stats."""
+            default_site: SiteSpec, processes: int = 1) -> dict:
+    """Re-parse the selected captures into the archive's extracted tables; returns the stats.
+    `processes` > 1: pages are parsed in `processes` - 1 processes beside this one, which groups
+    and writes them in capture order (the same rows as with one)."""
     stats = keys.Stats()
     total, done = archive.count_captures(since=since, url_glob=url_glob, crawl=crawl), 0
     captures = archive.captures(since=since, url_glob=url_glob, crawl=crawl)
@@ -190,17 +247,18 @@ def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None 
     started = {row["id"]: row["started"] for row in archive.query("SELECT id, started FROM crawls")}
     stats.set_value(keys.REPARSE_CAPTURES, total)
     batch = Batch(stats, size=batch_size)
-    for crawl_id, group in groupby(captures, key=lambda c: c["crawl"]):
-        site = _crawl_site(sites.get(crawl_id, ""), default_site)
-        batch.site = site or default_site
-        worker = CaptureProcessor(archive, crawl_id, site=site, stats=stats, batch=batch,
-                                  as_of=started.get(crawl_id))
-        for capture in group:
-            done += 1
-            worker.process(capture)
-            if progress is not None:
-                progress(done, total)
-        worker.flush()
+    with parsers(processes) as parse_many:
+        for crawl_id, group in groupby(captures, key=lambda c: c["crawl"]):
+            site = _crawl_site(sites.get(crawl_id, ""), default_site)
+            batch.site = site or default_site
+            worker = CaptureProcessor(archive, crawl_id, site=site, stats=stats, batch=batch,
+                                      as_of=started.get(crawl_id))
+            for parsed in parse_many(worker.job(capture) for capture in group):
+                done += 1
+                worker.store(parsed)
+                if progress is not None:
+                    progress(done, total)
+            worker.flush()
     if progress is not None:
         progress(done, total)
     return stats.get_stats()
