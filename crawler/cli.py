@@ -171,6 +171,21 @@ class _ProgressLine:
             click.echo(f"reparse: {done}/{total} captures{share}", err=True)
 
 
+class _SizeProgress:
+    """"publish: 1,024/20,480 MB written" on stderr, at most every 2 seconds."""
+
+    def __init__(self, what: str, every: float = 2.0):
+        import time
+
+        self.what, self.clock, self.every = what, time.monotonic, every
+        self.last = self.clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.clock() - self.last >= self.every:
+            self.last = self.clock()
+            click.echo(f"{self.what}: {done / 2**20:,.0f}/{total / 2**20:,.0f} MB written", err=True)
+
+
 @main.command()
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True)
 @click.option("--since", metavar="DATE", help="Only captures fetched on or after this date or UTC time.")
@@ -373,7 +388,7 @@ def publish(out: Path, db: Path, overwrite: bool):
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
     try:
         Archive.open(db).close()  # the current schema, in the snapshot too
-        snapshot(db, out, overwrite=overwrite)
+        snapshot(db, out, overwrite=overwrite, progress=_SizeProgress("publish"))
     except (ArchiveError, SnapshotError) as exc:
         raise UserError(str(exc)) from None
     click.echo(f"snapshot of {db} written to {out} ({out.stat().st_size / 1e6:.1f} MB); "

@@ -133,3 +133,19 @@ def test_folded_search_over_articles_and_headlines(archive):
     assert search("المدرسة المغرب") == ["https://www.maghress.com/hespress/2"]  # harakat, tatweel
     assert search("lisbonne") == ["1"]
     assert search('" OR NEAR(') == []  # FTS syntax in a query is plain words, never an error
+
+
+def test_a_snapshot_reports_its_progress_by_the_size_written(archive, tmp_path, monkeypatch):
+    from crawler.archive import snapshot as module
+
+    with archive.transaction():
+        archive.save_articles([article_row(f"https://www.maghress.com/fr/lesechos/{i}", body="mot " * 2000)
+                               for i in range(200)])
+    archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    monkeypatch.setattr(module, "PROGRESS_STEPS", 1000)
+    seen = []
+    out = module.snapshot(archive.path, tmp_path / "copy.db", progress=lambda done, total: seen.append((done, total)))
+    assert len(seen) > 3
+    assert {total for _, total in seen} == {archive.path.stat().st_size}
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)  # the copy only grows
+    assert 0 < seen[-1][0] <= out.stat().st_size

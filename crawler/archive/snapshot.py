@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Callable
 
 
 class SnapshotError(Exception):
     """A snapshot cannot be written (one line, for the user)."""
 
 
-def snapshot(db_path: str | Path, out_path: str | Path, *, overwrite: bool = False) -> Path:
+PROGRESS_STEPS = 1_000_000  # SQLite virtual machine steps between two looks at the copy's size
+
+
+def snapshot(db_path: str | Path, out_path: str | Path, *, overwrite: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> Path:
     """Write a consistent copy of the archive to out_path with VACUUM INTO, never a file copy.
 
     The copy is one transaction's view of the archive even while a crawl writes to it (WAL), is
@@ -36,6 +41,17 @@ def snapshot(db_path: str | Path, out_path: str | Path, *, overwrite: bool = Fal
     tmp.unlink(missing_ok=True)
     try:
         src = sqlite3.connect(db_path, timeout=30)
+        if progress is not None:
+            total = db_path.stat().st_size
+
+            def report() -> int:
+                try:
+                    progress(tmp.stat().st_size, total)
+                except FileNotFoundError:
+                    pass
+                return 0  # go on
+
+            src.set_progress_handler(report, PROGRESS_STEPS)
         try:
             src.execute("VACUUM INTO ?", [str(tmp)])
         finally:
