@@ -424,3 +424,226 @@ def test_the_combined_table_and_the_mark_class():
     for code in range(0x10000):
         char = chr(code)
         assert bool(marks.fullmatch(char)) == bool(unicodedata.combining(char)), hex(code)
+
+
+# --------------------------------------------------------------------------- page object: the reference
+
+import codecs  # noqa: E402
+import re  # noqa: E402
+
+from crawler.core.items import PageError  # noqa: E402
+from crawler.core.text import decode  # noqa: E402
+from crawler.frontier.urls import canonicalize  # noqa: E402
+from crawler.sites.maghress import page as page_module  # noqa: E402
+from crawler.sites.parse import parse_bytes  # noqa: E402
+from tests import test_pages_variants as variants  # noqa: E402
+from tests.conftest import MIRROR  # noqa: E402
+
+
+class OldHtmlPage(page_module.HtmlPage):
+    """The HTML page object before issue 12 (commit e2f797d): the page given to lxml as a str,
+    one pass over the text for the markers, the report box dropped, then a second pass over the
+    elements left for the order, the named classes and the links. Everything else is shared."""
+
+    def __init__(self, url: str, html: str):
+        P = page_module
+        self.url = url
+        self.origin = "{0.scheme}://{0.netloc}".format(P.urlsplit(url))
+        self.doc = P.parse_html(html)
+        P.etree.strip_elements(self.doc, *P.FURNITURE_TAGS, with_tail=False)
+        found = []
+        search, findall = P.MARKER_TEXT.search, P.MARKER_TEXT.findall
+        for el in self.doc.iter():
+            if (text := el.text) and search(text):
+                found.extend((marker, el) for marker in set(findall(text)))
+            if (text := el.tail) and search(text) and (holder := el.getparent()) is not None:
+                found.extend((marker, holder) for marker in set(findall(text)))
+        self._drop_report_box([h for m, h in found if m in P.REPORT_BOX_MARKERS])
+        self.order: dict = {}
+        self.by_class: dict[str, list] = {name: [] for name in P.NAMED_CLASSES}
+        self.anchors = []
+        for i, el in enumerate(self.doc.iter()):
+            self.order[el] = i
+            if (classes := el.get("class")) and not P.NAMED_CLASSES.isdisjoint(names := classes.split()):
+                for name in P.NAMED_CLASSES.intersection(names):
+                    self.by_class[name].append(el)
+            if el.tag == "a" and (href := (el.get("href") or "").strip()) and not href.startswith("#"):
+                self.anchors.append((el, self._absolute(href)))
+        self.credit_el = self._find_credit([h for m, h in found if m in P.CREDIT_MARKERS and h in self.order])
+        self.closing_holders = [h for m, h in found if m in P.CLOSING_MARKERS and h in self.order]
+        self.href = dict(self.anchors)
+
+    def _ticker(self):
+        limit = self.order[self.credit_el] if self.credit_el is not None else len(self.order)
+        counts: dict = {}
+        for a, href in self.anchors:
+            if self.order[a] >= limit:
+                break
+            if not page_module.SITE.is_article(href):
+                continue
+            parent = a.getparent()
+            wrapped = parent.tag in page_module.TICKER_ITEM_WRAPPERS and len(parent) == 1
+            container = parent.getparent() if wrapped else parent
+            if container is None or container.tag not in page_module.TICKER_CONTAINER_TAGS:
+                continue
+            counts[container] = counts.get(container, 0) + 1
+            if counts[container] >= page_module.TICKER_MIN_ARTICLE_LINKS:
+                return container
+        return None
+
+
+def old_parse_bytes(url: str, body: bytes, content_type: str = ""):
+    """crawler.sites.parse.parse_bytes and the page object's parse_page before issue 12: the
+    decoded text, never the bytes, given to the HTML parser."""
+    is_html = True if "html" in content_type.lower() else None
+    decoded = decode(body, content_type)
+    url = canonicalize(url)
+    content = decoded.text
+    if is_html is None:
+        is_html = page_module.looks_like_html(content)
+    page = OldHtmlPage(url, content).page() if is_html else page_module.TextPage(url, content).page()
+    page.parser_version = page_module.PARSER_VERSION
+    if page.article is not None:
+        page.article.parser_version = page_module.PARSER_VERSION
+    page.encoding, page.decoding_clean = decoded.encoding, decoded.clean
+    return page
+
+
+def parsed(parse, url: str, body: bytes, content_type: str):
+    """The page's full JSON, or the PageError it gives."""
+    try:
+        return parse(url, body, content_type).to_json()
+    except PageError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def bench_site_pages(pages: int = 2000, *, seed: int = 20250822, ticker_size: int = 50, pool_size: int = 300,
+                     page_kb: int = 80):
+    """The crawl benchmark's site, in memory: bench.sitegen.generate_site's loop without the files."""
+    from bench import sitegen
+
+    rng = random.Random(seed)
+    specs = sitegen.plan_articles(pages, rng)
+    pool = specs[: max(ticker_size, min(pool_size, len(specs)))]
+    for spec in specs:
+        page = sitegen.render_article(spec, pool, specs, rng, min(ticker_size, len(pool)), page_kb * 1000)
+        yield "https://www.maghress.com" + spec.path, page.encode("utf-8")
+
+
+def ticker_last(html: str) -> str:
+    """The page with its ticker moved to the end of the body."""
+    ticker = re.search(r"<marquee.*?</marquee>", html, re.S).group()
+    return html.replace(ticker, "", 1).replace("</body>", ticker + "</body>", 1)
+
+
+REPORT_BOX = ('<div class="report"><span>Merci d\'avoir signalé!</span><span>Cette image sera automatiquement '
+              'bloquée après qu\'elle soit signalée par plusieurs personnes.</span></div>')
+
+
+def bundled_pages():
+    """(name, URL, bytes, Content-Type) of the bundled mirror's pages, the markup variants of
+    tests/test_pages_variants.py, and the Les Echos page altered every way that reaches the
+    parser differently: nesting, XML declaration, byte order mark, other encodings, invalid
+    UTF-8, control characters, report boxes anywhere, no credit line."""
+    for path in sorted(MIRROR.rglob("*")):
+        if path.suffix in (".html", ".txt") and path.name != "robots.txt":
+            rel = path.relative_to(MIRROR).as_posix()
+            for content_type in ("text/html; charset=utf-8", "text/plain", "", "text/html; charset=windows-1256"):
+                yield f"{rel} {content_type}", "https://" + rel.rsplit(".", 1)[0], path.read_bytes(), content_type
+    for n, v in enumerate(variants.COMBINATIONS):
+        site = variants.FR if v["edition"] == "fr" else variants.AR
+        html = variants.page_html(v).encode()
+        yield f"variant {n}", site["url"], html, "text/html"
+        yield f"variant {n} cp1252", site["url"], html, "text/html; charset=windows-1252"
+    url = variants.LESECHOS_URL
+    for around in ("article", "ticker", "body"):
+        yield f"nested {around}", url, variants.nested("<div>", "</div>", 10_000, around=around), "text/html"
+    for opening, closing in [("<b><i>", "</i></b>"), ('<div class="a"><span class="b">', "</span></div>"), ("<div>", "")]:
+        yield f"chain {opening}", url, variants.nested(opening, closing, 10_000, around="article"), "text/html"
+    yield "text at every level", url, variants.lesechos(('<div id="article">', '<div id="article">' + "<div>niveau " * 10_000)), "text/html"
+    blocks = "".join(f"<div>bloc {i}" for i in range(250)) + "</div>" * 250
+    yield "250 levels", url, variants.lesechos(('<span class="articlecontent">', '<span class="articlecontent">' + blocks)), "text/html"
+    decoys = ("<html><body>" + "<p>Publié dans X</p>" * 2000 + "<span class='articlenewspaper'>Publié dans Les Echos le "
+              "04 - 09 - 2025</span>" + "<span class='articlecontent'>Un.</span>" * 2000 + "</body></html>")
+    yield "decoys", "https://www.maghress.com/fr/lesechos/1", decoys.encode(), "text/html"
+    text = variants.lesechos().decode()
+    nocredit = text.replace("Publié dans", "Paru dans")
+    altered = {
+        "xml declaration": '<?xml version="1.0" encoding="utf-8"?>\n' + text,
+        "xml declaration without encoding": '<?xml version="1.0"?>\n' + text,
+        "byte order mark": "\ufeff" + text,
+        "meta windows-1256": text.replace("<head>", '<head><meta charset="windows-1256">', 1),
+        "nul": text.replace("<body>", "<body>\x00", 1),
+        "controls": text.replace("<body>", "<body>\x01\x0b\x7f\x85 \u2028", 1),
+        "crlf": text.replace("\n", "\r\n"),
+        "cr": text.replace("\n", "\r"),
+        "astral": text.replace("<body>", "<body>😀 \U0001d165 ", 1),
+        "replacement character": text.replace("<body>", "<body>\ufffd", 1),
+        "mojibake": text.replace("<body>", "<body>Ã© â€™", 1),
+        "no credit line": nocredit,
+        "no credit line, report boxes first": nocredit.replace("<body>", "<body>" + REPORT_BOX * 3, 1),
+        "no credit line, report boxes first, ticker last": ticker_last(nocredit.replace("<body>", "<body>" + REPORT_BOX * 60, 1)),
+        "report box in the body": text.replace('<span class="articlecontent">',
+                                               '<span class="articlecontent">' + REPORT_BOX + "suite<br>", 1),
+        "report boxes in the ticker": text.replace("<marquee", REPORT_BOX + "<marquee", 1).replace(
+            "</marquee>", REPORT_BOX + "</marquee>", 1),
+    }
+    for name, page in altered.items():
+        yield name, url, page.encode("utf-8"), "text/html"
+    yield "invalid utf-8", url, text.encode().replace(b"<body>", b"<body>\xff\xfe\xc3(", 1), "text/html"
+    yield "utf-16", url, codecs.BOM_UTF16_LE + text.encode("utf-16-le"), "text/html"
+    yield "windows-1252", url, text.encode("cp1252", "replace"), "text/html; charset=windows-1252"
+    for tiny in ("", " ", "<html></html>", "plain text\nline 2", "<p>Publié dans X le 01 - 01 - 2020</p>"):
+        yield f"tiny {tiny!r}", "https://www.maghress.com/fr/x/1", tiny.encode(), "text/html"
+
+
+# --------------------------------------------------------------------------- page object: the tests
+
+
+def test_page_objects_are_the_old_ones_on_the_bundled_pages():
+    pages = list(bundled_pages())
+    assert len(pages) > 9000
+    results = []
+    for name, url, body, content_type in pages:
+        new, old = parsed(parse_bytes, url, body, content_type), parsed(old_parse_bytes, url, body, content_type)
+        assert new == old, name
+        results.append(new)
+    errors = [r for r in results if isinstance(r, str)]
+    assert len(errors) == 4 and any("encoding declaration" in e for e in errors)  # refused alike
+    assert sum(1 for r in results if not isinstance(r, str) and r["article"]) > 9000
+
+
+def test_page_objects_are_the_old_ones_on_the_bench_site():
+    """All 2,000 pages of the crawl benchmark's site (bench/sitegen.py, its defaults)."""
+    count = 0
+    for url, body in bench_site_pages():
+        new = parse_bytes(url, body, "text/html; charset=utf-8").to_json()
+        assert new == old_parse_bytes(url, body, "text/html; charset=utf-8").to_json(), url
+        assert new["article"]["paragraphs"] and len(new["headlines"]) == 50
+        count += 1
+    assert count == 2000
+
+
+def test_utf8_bytes_go_to_the_parser_only_when_they_are_the_text(monkeypatch):
+    given = []
+    monkeypatch.setattr(page_module, "_parse", lambda html, *a, _parse=page_module._parse: given.append(type(html))
+                        or _parse(html, *a))
+    text = variants.lesechos().decode()
+    cases = [
+        (text.encode(), "text/html; charset=utf-8", bytes),
+        (text.encode(), "text/html", bytes),
+        ("\ufeff".encode() + text.encode(), "text/html", str),  # byte order mark: decode removes it
+        (text.replace("<body>", "<body>\ufffd", 1).encode(), "text/html", str),  # not a clean reading
+        (text.encode().replace(b"<body>", b"<body>\xff", 1), "text/html", str),  # not UTF-8
+        (text.encode("cp1252", "replace"), "text/html; charset=windows-1252", str),
+        (('<?xml version="1.0" encoding="utf-8"?>' + text).encode(), "text/html", str),
+    ]
+    for body, content_type, kind in cases:
+        given.clear()
+        try:
+            parse_bytes(variants.LESECHOS_URL, body, content_type)
+        except PageError:
+            pass
+        assert given[0] is kind, (content_type, body[:40])
+        if kind is bytes:
+            assert decode(body, content_type).text == body.decode("utf-8")

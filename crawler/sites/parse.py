@@ -7,7 +7,9 @@ pages replayed or served from another host, as in tests and benchmarks on 127.0.
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import inspect
 from functools import cache
 from types import ModuleType
 
@@ -42,13 +44,24 @@ def parser_version(url: str, site: SiteSpec | None = None) -> str | None:
     return module.PARSER_VERSION if module else None
 
 
-def parse_text(url: str, content: str, *, is_html: bool | None = None, site: SiteSpec | None = None) -> Page:
+@cache
+def _reads_utf8(module: ModuleType) -> bool:
+    """Whether the page object's parse_page takes the page's UTF-8 bytes as well (`utf8=`)."""
+    return "utf8" in inspect.signature(module.parse_page).parameters
+
+
+def parse_text(url: str, content: str, *, is_html: bool | None = None, site: SiteSpec | None = None,
+               utf8: bytes | None = None) -> Page:
     """Parse a decoded page (HTML or saved text; is_html None: sniff it). NoPageObject when no
-    page object reads the URL, PageError when the input cannot be read as a page."""
+    page object reads the URL, PageError when the input cannot be read as a page. `utf8`: the
+    page's bytes when `content` is exactly their UTF-8 decoding (given to a page object that
+    reads them: its HTML parser then has no text to encode again)."""
     spec = site_of(url, site)
     module = page_object(spec) if spec else None
     if module is None:
         raise NoPageObject(f"no page object for {url}")
+    if utf8 is not None and _reads_utf8(module):
+        return module.parse_page(url, content, is_html=is_html, utf8=utf8)
     return module.parse_page(url, content, is_html=is_html)
 
 
@@ -59,6 +72,10 @@ def parse_bytes(url: str, body: bytes, content_type: str = "", *, site: SiteSpec
     is read in the encoding it is really in."""
     is_html = True if "html" in content_type.lower() else None  # None: sniff the content
     decoded = decode(body, content_type)
-    page = parse_text(url, decoded.text, is_html=is_html, site=site)
+    # A clean UTF-8 reading has no replacement character: the text is the bytes' strict decoding
+    # (a byte order mark aside, which decode removes).
+    exact = (decoded.encoding == "utf-8" and decoded.clean and isinstance(body, bytes)
+             and not body.startswith(codecs.BOM_UTF8))
+    page = parse_text(url, decoded.text, is_html=is_html, site=site, utf8=body if exact else None)
     page.encoding, page.decoding_clean = decoded.encoding, decoded.clean
     return page

@@ -8,6 +8,7 @@ its fixed sentences, so that no single guess is load-bearing.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import NamedTuple
@@ -55,6 +56,14 @@ IMPLAUSIBLE_DATE = "implausible_date"
 
 # --- HTML selectors, tried in order ----------------------------------------------------------
 HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# The same for a page given as UTF-8 bytes (parse_page's `utf8`): libxml2 reads them as they are,
+# where a str would be handed over in Python's own representation (Latin-1, UTF-16 or UCS-4) and
+# converted to UTF-8 again.
+UTF8_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
+# lxml refuses a str that begins with an XML declaration naming an encoding (ValueError, so a
+# PageError here); such a page is parsed from its str as before, so that it is refused alike.
+# (lxml's own test, parser.pxi _hasEncodingDeclaration, which it does not expose.)
+XML_ENCODING_DECLARATION = re.compile(r'^(<\?xml[^>]+)\s+encoding\s*=\s*["\'][^"\']*["\'](\s*\?>|)', re.U)
 # libxml2 stops reading a document nested deeper than 256 elements (a fatal "Excessive depth in
 # document", the rest of the page lost). Such a page is read again with its chains of wrappers
 # collapsed (flatten_nesting: <div><div><div>...text...</div></div></div> read as
@@ -91,15 +100,17 @@ BLOCK_TAGS = frozenset(
 )
 
 
-def parse_page(url: str, content: str, *, is_html: bool | None = None) -> Page:
+def parse_page(url: str, content: str, *, is_html: bool | None = None, utf8: bytes | None = None) -> Page:
     """Parse one page of the site: its article (or None) and its headline ticker.
 
-    `content` is the decoded HTML or saved text; `is_html` None means sniff it.
+    `content` is the decoded HTML or saved text; `is_html` None means sniff it. `utf8`, when the
+    caller has it, is `content` as UTF-8 bytes (a page fetched in UTF-8, exactly: content ==
+    utf8.decode("utf-8")): the HTML parser reads it rather than `content`, the same page.
     """
     url = canonicalize(url)
     if is_html is None:
         is_html = looks_like_html(content)
-    page = HtmlPage(url, content).page() if is_html else TextPage(url, content).page()
+    page = HtmlPage(url, content, utf8).page() if is_html else TextPage(url, content).page()
     page.parser_version = PARSER_VERSION
     if page.article is not None:
         page.article.parser_version = PARSER_VERSION
@@ -218,38 +229,45 @@ class TextPage:
 
 # --- HTML pages -----------------------------------------------------------------------------------
 class HtmlPage:
-    def __init__(self, url: str, html: str):
+    def __init__(self, url: str, html: str, utf8: bytes | None = None):
         self.url = url
         self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-        self.doc = parse_html(html)
+        self.doc = parse_html(html, utf8)
         etree.strip_elements(self.doc, *FURNITURE_TAGS, with_tail=False)
-        # One pass over the text finds the credit line, the closing sentence and the report box:
-        # (marker, the element that holds the text) pairs.
+        # One pass over the elements: document order, named classes, links, and the text that
+        # holds the credit line, the closing sentence or the report box: (marker, the element
+        # that holds the text) pairs.
         found = []
         search, findall = MARKER_TEXT.search, MARKER_TEXT.findall
-        for el in self.doc.iter():
-            if (text := el.text) and search(text):
-                found.extend((marker, el) for marker in set(findall(text)))
-            if (text := el.tail) and search(text) and (holder := el.getparent()) is not None:
-                found.extend((marker, holder) for marker in set(findall(text)))
-        self._drop_report_box([h for m, h in found if m in REPORT_BOX_MARKERS])
-        # One pass over the elements left: document order, named classes, links.
         self.order: dict = {}
         self.by_class: dict[str, list] = {name: [] for name in NAMED_CLASSES}
         self.anchors = []  # every link, in document order, with its absolute URL
         for i, el in enumerate(self.doc.iter()):
             self.order[el] = i
+            if (text := el.text) and search(text):
+                found.extend((marker, el) for marker in set(findall(text)))
+            if (text := el.tail) and search(text) and (holder := el.getparent()) is not None:
+                found.extend((marker, holder) for marker in set(findall(text)))
             if (classes := el.get("class")) and not NAMED_CLASSES.isdisjoint(names := classes.split()):
                 for name in NAMED_CLASSES.intersection(names):
                     self.by_class[name].append(el)
             if el.tag == "a" and (href := (el.get("href") or "").strip()) and not href.startswith("#"):
                 self.anchors.append((el, self._absolute(href)))
+        # The report box goes, and what it held with it: from the order (whose numbers keep
+        # their gaps: they are only compared), the named classes and the links.
+        if dropped := self._drop_report_box([h for m, h in found if m in REPORT_BOX_MARKERS]):
+            gone = {el for box in dropped for el in box.iter()}
+            for el in gone:
+                del self.order[el]
+            self.by_class = {name: [el for el in els if el not in gone] for name, els in self.by_class.items()}
+            self.anchors = [(a, href) for a, href in self.anchors if a not in gone]
         self.credit_el = self._find_credit([h for m, h in found if m in CREDIT_MARKERS and h in self.order])
         self.closing_holders = [h for m, h in found if m in CLOSING_MARKERS and h in self.order]
         self.href = dict(self.anchors)
 
-    def _drop_report_box(self, holders) -> None:
-        """Remove the report box, furniture that must never reach a field."""
+    def _drop_report_box(self, holders) -> list:
+        """Remove the report box, furniture that must never reach a field; the elements removed
+        (each with what it holds)."""
         boxes = []
         for box in holders:
             # Climb to the largest element that holds nothing but the report box.
@@ -258,9 +276,12 @@ class HtmlPage:
             if box.getparent() is not None and _only_report_box(box):
                 boxes.append(box)
         members = set(boxes)
+        dropped = []
         for box in boxes:
             if box.getparent() is not None and not any(a in members for a in box.iterancestors()):
                 _drop(box)
+                dropped.append(box)
+        return dropped
 
     def page(self) -> Page:
         return Page(url=self.url, article=self.article(), headlines=self.headlines(), links=self.links(),
@@ -380,7 +401,7 @@ class HtmlPage:
 
     def _ticker(self):
         """The first container holding TICKER_MIN_ARTICLE_LINKS items that link to articles."""
-        limit = self.order[self.credit_el] if self.credit_el is not None else len(self.order)
+        limit = self.order[self.credit_el] if self.credit_el is not None else math.inf
         counts: dict = {}
         for a, href in self.anchors:
             if self.order[a] >= limit:
@@ -515,10 +536,14 @@ def _drop(el) -> None:
 
 
 # --- Parsing and deep nesting ---------------------------------------------------------------------
-def parse_html(html: str):
-    """The page's document; PageError if it is not HTML or cannot be read whole."""
-    doc = _parse(html)
-    if _cut_short():
+def parse_html(html: str, utf8: bytes | None = None):
+    """The page's document; PageError if it is not HTML or cannot be read whole. `utf8`: the
+    same page as UTF-8 bytes, read instead of `html` if given (see UTF8_HTML_PARSER)."""
+    if utf8 is not None and not XML_ENCODING_DECLARATION.match(html):
+        doc, parser = _parse(utf8, UTF8_HTML_PARSER), UTF8_HTML_PARSER
+    else:
+        doc, parser = _parse(html), HTML_PARSER
+    if _cut_short(parser):
         doc = _parse(flatten_nesting(html, MAX_NESTING))
         if (error := _cut_short()) is not None:
             reason = ("is nested deeper than the HTML parser reads, even with its chains of wrappers collapsed"
@@ -529,16 +554,16 @@ def parse_html(html: str):
     return doc
 
 
-def _parse(html: str):
+def _parse(html: str | bytes, parser=HTML_PARSER):
     try:
-        return etree.fromstring(html, HTML_PARSER)
+        return etree.fromstring(html, parser)
     except (etree.ParserError, ValueError) as exc:
         raise PageError(f"not an HTML page: {exc}") from None
 
 
-def _cut_short():
+def _cut_short(parser=HTML_PARSER):
     """The error that made libxml2 stop before the end of the document just parsed, or None."""
-    error = HTML_PARSER.error_log.last_error
+    error = parser.error_log.last_error
     return error if error is not None and error.type_name == "ERR_RESOURCE_LIMIT" else None
 
 
