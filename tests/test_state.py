@@ -162,3 +162,20 @@ def test_a_crawl_leaves_no_wal_behind(bundled):
     conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)  # the file alone, no WAL
     assert conn.execute("SELECT count(*) FROM headline_sightings").fetchone()[0] == 120
     conn.close()
+
+
+def test_the_crawl_frontier_remembers_only_the_urls_it_asks_about(tmp_path):
+    from crawler.crawl.frontier import CrawlFrontier
+
+    path = tmp_path / "archive.db"
+    with Archive.open(path) as archive:
+        with archive.transaction():
+            archive.save_url_marks([{"url": f"https://www.maghress.com/fr/lematin/{i}", "kind": "article",
+                                     "status": "fetched", "at": "2025-01-01T00:00:00Z",
+                                     "next_due": "2025-01-02T00:00:00Z"} for i in range(300)])
+        frontier = CrawlFrontier(ArchiveState(archive.db.conn))
+        assert len(list(frontier.due_rows("2026-01-01T00:00:00Z"))) == 300
+        assert frontier.rows == {}  # the URLs due are listed, not held
+        assert frontier.known("https://www.maghress.com/fr/lematin/7")["next_due"] == "2025-01-02T00:00:00Z"
+        assert frontier.known("https://www.maghress.com/fr/lematin/new") is None
+        assert set(frontier.rows) == {"https://www.maghress.com/fr/lematin/7", "https://www.maghress.com/fr/lematin/new"}

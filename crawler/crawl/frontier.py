@@ -43,9 +43,7 @@ class CrawlFrontier:
         """The rows of the URLs due at `now` (with `every_known`, of every URL not skipped)."""
         if self.state is None:
             return
-        for row in self.state.due(now, every_known=every_known):
-            self.rows.setdefault(row["url"], row)
-            yield row
+        yield from self.state.due(now, every_known=every_known)  # not remembered: asked again when scheduled
 
     @staticmethod
     def due(row: dict, now: str) -> bool:
