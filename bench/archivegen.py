@@ -700,7 +700,7 @@ def build(args, log=sys.stderr) -> dict:
     # the disk (WAL with synchronous=NORMAL is still consistent after a crash, it may lose the
     # last commits), a bigger page cache, fewer checkpoints. --durable keeps SQLite's defaults.
     if not args.durable:
-        archive.db.execute("PRAGMA synchronous = NORMAL")
+        archive.db.execute(f"PRAGMA synchronous = {args.synchronous}")
         archive.db.execute(f"PRAGMA cache_size = -{args.cache_mb * 1024}")
         archive.db.execute("PRAGMA wal_autocheckpoint = 10000")
     undo = [] if args.plain_fold else install_fold_cache(fold_cache)
@@ -729,6 +729,8 @@ def build(args, log=sys.stderr) -> dict:
     pending_rows = 0
     tx = None
     phases: dict[str, float] = {}
+    reported_phases: dict[str, float] = {}
+    reported_at = [t0, 0]  # time and articles of the last progress line
 
     def timed(phase: str, call, *a, **kw):
         t = time.perf_counter()
@@ -775,9 +777,17 @@ def build(args, log=sys.stderr) -> dict:
                 done = gen.totals["articles"]
                 rate = done / elapsed
                 eta = (args.articles - done) / rate if rate else 0
+                # since the last line: the rate, and where the time went (the 3 biggest phases)
+                recent = {k: v - reported_phases.get(k, 0.0) for k, v in phases.items()}
+                span = now - reported_at[0]
+                now_rate = (done - reported_at[1]) / span if span > 0 else 0.0
+                top = ", ".join(f"{k} {100 * v / span:.0f}%" for k, v in
+                                sorted(recent.items(), key=lambda kv: -kv[1])[:3]) if span > 0 else ""
+                reported_phases.update(phases)
+                reported_at[:] = [now, done]
                 print(f"archivegen: {done:,}/{args.articles:,} articles ({100 * done / args.articles:.1f}%), "
-                      f"crawl {plan.index + 1:,}/{gen.crawls:,}, {rate:,.0f} articles/s, "
-                      f"elapsed {_fmt_duration(elapsed)}, ETA {_fmt_duration(eta)}, "
+                      f"crawl {plan.index + 1:,}/{gen.crawls:,}, {rate:,.0f} articles/s ({now_rate:,.0f} lately: "
+                      f"{top}), elapsed {_fmt_duration(elapsed)}, ETA {_fmt_duration(eta)}, "
                       f"{_size(out) / 1e6:,.0f} MB", file=log, flush=True)
     except BaseException:
         if tx is not None:
@@ -824,7 +834,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--durable", action="store_true",
                    help="keep SQLite's defaults on the writing connection (synchronous FULL, 2 MB cache, "
                         "checkpoints every 1000 pages) instead of synchronous NORMAL, --cache-mb, 10000 pages")
-    p.add_argument("--cache-mb", type=int, default=256, help="SQLite page cache of the writing connection (256)")
+    p.add_argument("--synchronous", default="NORMAL", choices=["OFF", "NORMAL", "FULL"],
+                   help="PRAGMA synchronous of the writing connection (default NORMAL)")
+    p.add_argument("--cache-mb", type=int, default=1024, help="SQLite page cache of the writing connection (1024)")
     p.add_argument("--plain-fold", action="store_true",
                    help="let the search index fold every body itself (slower: about 2.5 ms per body)")
     p.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines on stderr")

@@ -246,7 +246,11 @@ def timed_get(client: httpx.Client, url: str) -> dict:
     try:
         response = client.get(url)
         body = response.content
-        return {"seconds": time.perf_counter() - t0, "status": response.status_code, "bytes": len(body)}
+        out = {"seconds": time.perf_counter() - t0, "status": response.status_code, "bytes": len(body)}
+        if response.status_code >= 400:  # what the page says went wrong, in short
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text[:20_000])).strip()
+            out["error"] = text[:300]
+        return out
     except httpx.HTTPError as exc:
         return {"seconds": time.perf_counter() - t0, "status": None, "bytes": 0,
                 "error": f"{type(exc).__name__}: {exc}"[:200]}
