@@ -46,9 +46,20 @@ def test_migrations_create_the_schema_once(tmp_path):
     Archive.open(path).close()  # a second migration applies nothing
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"articles", "headlines", "headline_sightings", "crawls", "search_fts"} <= tables
-    # One full-text index: the folded search_fts (no articles_fts / headlines_fts, no triggers).
+    # One full-text index: the folded search_fts (no articles_fts / headlines_fts, no FTS triggers);
+    # the only triggers keep the summary tables of m010 up to date.
     assert {t for t in tables if t.endswith("_fts")} == {"search_fts"}
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] == 0
+    triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert triggers == {
+        "articles_summary_insert", "articles_summary_update", "articles_summary_delete",
+        "article_versions_summary_insert", "article_versions_summary_delete",
+        "headlines_summary_insert", "headlines_summary_update", "headlines_summary_delete",
+        "headline_sightings_summary_insert", "headline_sightings_summary_update",
+        "headline_sightings_summary_position", "headline_sightings_summary_delete",
+        "crawls_summary_insert", "crawls_summary_update", "crawls_summary_delete",
+        "article_groups_summary_insert", "article_groups_summary_update", "article_groups_summary_delete",
+        "stories_summary_insert", "stories_summary_update", "stories_summary_delete",
+    }
     assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(applied)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

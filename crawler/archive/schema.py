@@ -395,3 +395,280 @@ def index_signature(db: sqlite_utils.Database, sig: int, signature: bytes) -> No
         return
     db.execute("INSERT OR IGNORE INTO group_bands (bucket, sig) VALUES " + ",".join(["(?, ?)"] * len(buckets)),
                [v for bucket in buckets for v in (bucket, sig)])
+
+
+@migrations()
+def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
+    """What the Datasette pages read stays fast as the archive grows: summary tables kept up to
+    date by triggers within every write's own transaction (whoever writes: a crawl, reparse, plain
+    SQL), and indexes on what the pages filter and sort on. Backfilled here from the rows stored.
+
+    - summary_table_rows: the rows of each big table (the table pages show it instead of counting);
+    - summary_articles_by_paper: articles per paper, publisher, language and host (the home page);
+    - summary_articles_by_day, summary_articles_by_month: articles per published day or month per
+      publisher ('' for an unknown date);
+    - summary_headlines_by_day: distinct headlines on the ticker per day (UTC, of the sighting) per
+      paper of the headline ('' for none), and summary_headline_days the days each headline was seen;
+    - summary_headline_sightings: per headline, the crawls that saw it and its best position;
+    - summary_stories: headlines per story; summary_groups: members, papers (distinct publishers)
+      and first member's first_seen per duplicate group;
+    - summary_failures: per outcome (failed, skipped) and reason of crawls.failed / crawls.skipped,
+      the crawls that had it, the URLs in all and the last crawl that had it.
+
+    The triggers are named <table>_summary_<insert|update|delete>. A migration that rebuilds one
+    of these tables (DROP and rename) drops its triggers with it and must create them again.
+    headline_timeline (m003) is redefined on summary_headline_sightings."""
+    host = ("substr(substr({r}.url, instr({r}.url, '//') + 2), 1,"
+            " instr(substr({r}.url, instr({r}.url, '//') + 2) || '/', '/') - 1)")
+    for sql in (
+        "CREATE TABLE summary_table_rows (tbl TEXT PRIMARY KEY, row_count INTEGER NOT NULL) WITHOUT ROWID",
+        """CREATE TABLE summary_articles_by_paper (paper TEXT NOT NULL, publisher TEXT NOT NULL,
+               language TEXT NOT NULL, host TEXT NOT NULL, articles INTEGER NOT NULL,
+               PRIMARY KEY (paper, publisher, language, host)) WITHOUT ROWID""",
+        """CREATE TABLE summary_articles_by_day (published TEXT NOT NULL, publisher TEXT NOT NULL,
+               articles INTEGER NOT NULL, PRIMARY KEY (published, publisher)) WITHOUT ROWID""",
+        """CREATE TABLE summary_articles_by_month (month TEXT NOT NULL, publisher TEXT NOT NULL,
+               articles INTEGER NOT NULL, PRIMARY KEY (month, publisher)) WITHOUT ROWID""",
+        """CREATE TABLE summary_headlines_by_day (day TEXT NOT NULL, paper TEXT NOT NULL,
+               headlines INTEGER NOT NULL, PRIMARY KEY (day, paper)) WITHOUT ROWID""",
+        """CREATE TABLE summary_headline_days (headline INTEGER NOT NULL, day TEXT NOT NULL,
+               PRIMARY KEY (headline, day)) WITHOUT ROWID""",
+        """CREATE TABLE summary_headline_sightings (headline INTEGER PRIMARY KEY, crawls INTEGER NOT NULL,
+               best_position INTEGER)""",
+        "CREATE INDEX summary_headline_sightings_rank ON summary_headline_sightings (crawls DESC, best_position)",
+        "CREATE TABLE summary_stories (story INTEGER PRIMARY KEY, headlines INTEGER NOT NULL)",
+        "CREATE INDEX summary_stories_headlines ON summary_stories (headlines)",
+        """CREATE TABLE summary_groups (grp TEXT PRIMARY KEY, articles INTEGER NOT NULL, papers INTEGER NOT NULL,
+               first_seen TEXT)""",
+        "CREATE INDEX summary_groups_rank ON summary_groups (articles DESC, papers DESC, first_seen DESC)",
+        """CREATE TABLE summary_failures (outcome TEXT NOT NULL, reason TEXT NOT NULL, crawls INTEGER NOT NULL,
+               urls NUMERIC, last_crawl INTEGER, PRIMARY KEY (outcome, reason)) WITHOUT ROWID""",
+        # What the pages sort and filter on.
+        "CREATE INDEX articles_published ON articles (published)",
+        "CREATE INDEX articles_first_seen ON articles (first_seen)",
+        "CREATE INDEX articles_last_seen ON articles (last_seen)",
+        "CREATE INDEX articles_language_published ON articles (language, published)",
+        "CREATE INDEX article_versions_first_seen ON article_versions (first_seen)",
+        "CREATE INDEX article_versions_last_seen ON article_versions (last_seen)",
+        "CREATE INDEX article_versions_changes ON article_versions (first_seen) WHERE version > 1",
+        "CREATE INDEX article_versions_parser_version ON article_versions (parser_version)",
+        "CREATE INDEX headlines_last_seen ON headlines (last_seen)",
+        "CREATE INDEX headlines_url ON headlines (url)",
+        "CREATE INDEX headlines_hours_on_ticker ON headlines"
+        " (round((julianday(last_seen) - julianday(first_seen)) * 24, 2))",
+        "CREATE INDEX crawls_started ON crawls (started)",
+        "CREATE INDEX crawls_site ON crawls (site)",
+        "CREATE INDEX article_groups_method ON article_groups (method)",
+    ):
+        db.execute(sql)
+
+    # --- the backfill -------------------------------------------------------------------------------
+    for table in ("articles", "article_versions", "headlines", "headline_sightings", "crawls",
+                  "article_groups", "stories"):
+        db.execute(f"INSERT INTO summary_table_rows (tbl, row_count) SELECT '{table}', count(*) FROM {table}")
+    db.execute(f"""INSERT INTO summary_articles_by_paper (paper, publisher, language, host, articles)
+                   SELECT coalesce(paper, ''), publisher, language, {host.format(r='articles')}, count(*)
+                   FROM articles GROUP BY 1, 2, 3, 4""")
+    db.execute("""INSERT INTO summary_articles_by_day (published, publisher, articles)
+                  SELECT coalesce(published, ''), publisher, count(*) FROM articles GROUP BY 1, 2""")
+    db.execute("""INSERT INTO summary_articles_by_month (month, publisher, articles)
+                  SELECT coalesce(substr(published, 1, 7), ''), publisher, count(*) FROM articles GROUP BY 1, 2""")
+    db.execute("""INSERT INTO summary_headlines_by_day (day, paper, headlines)
+                  SELECT d.day, coalesce(h.paper, ''), count(*)
+                  FROM (SELECT DISTINCT substr(seen_at, 1, 10) AS day, headline FROM headline_sightings) d
+                  LEFT JOIN headlines h ON h.id = d.headline GROUP BY 1, 2""")
+    db.execute("""INSERT INTO summary_headline_days (headline, day)
+                  SELECT DISTINCT headline, substr(seen_at, 1, 10) FROM headline_sightings""")
+    db.execute("""INSERT INTO summary_headline_sightings (headline, crawls, best_position)
+                  SELECT headline, count(*), min(position) FROM headline_sightings GROUP BY headline""")
+    db.execute("INSERT INTO summary_stories (story, headlines) SELECT story, count(*) FROM stories GROUP BY story")
+    db.execute("""INSERT INTO summary_groups (grp, articles, papers, first_seen)
+                  SELECT g.grp, count(*), count(DISTINCT a.publisher), min(g.first_seen)
+                  FROM article_groups g LEFT JOIN articles a ON a.url = g.url GROUP BY g.grp""")
+    for outcome in ("failed", "skipped"):
+        db.execute(f"""INSERT INTO summary_failures (outcome, reason, crawls, urls, last_crawl)
+                       SELECT '{outcome}', j.key, count(*), total(j.value), max(c.id)
+                       FROM crawls c, json_each(CASE WHEN json_valid(c.{outcome}) THEN c.{outcome} ELSE '{{}}' END) j
+                       GROUP BY j.key""")
+
+    # --- the triggers ----------------------------------------------------------------------------------
+    def rows(table: str, change: str) -> str:
+        return (f"INSERT INTO summary_table_rows (tbl, row_count) VALUES ('{table}', {change})"
+                f" ON CONFLICT (tbl) DO UPDATE SET row_count = row_count + ({change});")
+
+    def add_article(r: str) -> str:
+        return f"""
+            INSERT INTO summary_articles_by_paper (paper, publisher, language, host, articles)
+            VALUES (coalesce({r}.paper, ''), {r}.publisher, {r}.language, {host.format(r=r)}, 1)
+            ON CONFLICT (paper, publisher, language, host) DO UPDATE SET articles = articles + 1;
+            INSERT INTO summary_articles_by_day (published, publisher, articles)
+            VALUES (coalesce({r}.published, ''), {r}.publisher, 1)
+            ON CONFLICT (published, publisher) DO UPDATE SET articles = articles + 1;
+            INSERT INTO summary_articles_by_month (month, publisher, articles)
+            VALUES (coalesce(substr({r}.published, 1, 7), ''), {r}.publisher, 1)
+            ON CONFLICT (month, publisher) DO UPDATE SET articles = articles + 1;"""
+
+    def remove_article(r: str) -> str:
+        keys = {
+            "summary_articles_by_paper": f"paper = coalesce({r}.paper, '') AND publisher = {r}.publisher"
+                                         f" AND language = {r}.language AND host = {host.format(r=r)}",
+            "summary_articles_by_day": f"published = coalesce({r}.published, '') AND publisher = {r}.publisher",
+            "summary_articles_by_month": f"month = coalesce(substr({r}.published, 1, 7), '') AND publisher = {r}.publisher",
+        }
+        return "".join(f"""
+            UPDATE {table} SET articles = articles - 1 WHERE {where};
+            DELETE FROM {table} WHERE {where} AND articles <= 0;""" for table, where in keys.items())
+
+    def group_papers(grp: str) -> str:  # the distinct publishers of a group's members, counted again
+        return f"""
+            UPDATE summary_groups SET papers = (SELECT count(DISTINCT a.publisher) FROM article_groups g
+                                               JOIN articles a ON a.url = g.url WHERE g.grp = summary_groups.grp)
+            WHERE grp = {grp};"""
+
+    def add_sighting(r: str) -> str:
+        # A headline counts once per day: only its first sighting that day adds it.
+        day = f"substr({r}.seen_at, 1, 10)"
+        return f"""
+            INSERT INTO summary_headline_sightings (headline, crawls, best_position) VALUES ({r}.headline, 1, {r}.position)
+            ON CONFLICT (headline) DO UPDATE SET crawls = crawls + 1, best_position = min(best_position, excluded.best_position);
+            INSERT INTO summary_headlines_by_day (day, paper, headlines)
+            SELECT {day}, coalesce((SELECT paper FROM headlines WHERE id = {r}.headline), ''), 1
+            WHERE NOT EXISTS (SELECT 1 FROM summary_headline_days WHERE headline = {r}.headline AND day = {day})
+            ON CONFLICT (day, paper) DO UPDATE SET headlines = headlines + 1;
+            INSERT OR IGNORE INTO summary_headline_days (headline, day) VALUES ({r}.headline, {day});"""
+
+    def remove_sighting(r: str, other: str) -> str:
+        day = f"substr({r}.seen_at, 1, 10)"
+        day_key = f"day = {day} AND paper = coalesce((SELECT paper FROM headlines WHERE id = {r}.headline), '')"
+        none_left = (f"NOT EXISTS (SELECT 1 FROM headline_sightings s WHERE s.headline = {r}.headline"
+                     f" AND s.rowid <> {other} AND substr(s.seen_at, 1, 10) = {day})")
+        return f"""
+            UPDATE summary_headline_sightings SET crawls = crawls - 1,
+                best_position = (SELECT min(position) FROM headline_sightings WHERE headline = {r}.headline)
+            WHERE headline = {r}.headline;
+            DELETE FROM summary_headline_sightings WHERE headline = {r}.headline AND crawls <= 0;
+            UPDATE summary_headlines_by_day SET headlines = headlines - 1 WHERE {day_key} AND {none_left};
+            DELETE FROM summary_headlines_by_day WHERE {day_key} AND headlines <= 0;
+            DELETE FROM summary_headline_days WHERE headline = {r}.headline AND day = {day} AND {none_left};"""
+
+    def headline_days(r: str, change: str) -> str:
+        """Move a headline's days to or from its paper."""
+        paper = f"coalesce({r}.paper, '')"
+        days = f"(SELECT day FROM summary_headline_days WHERE headline = {r}.id)"
+        if change == "+1":
+            return f"""
+            INSERT INTO summary_headlines_by_day (day, paper, headlines)
+            SELECT day, {paper}, 1 FROM summary_headline_days WHERE headline = {r}.id
+            ON CONFLICT (day, paper) DO UPDATE SET headlines = headlines + 1;"""
+        return f"""
+            UPDATE summary_headlines_by_day SET headlines = headlines - 1 WHERE paper = {paper} AND day IN {days};
+            DELETE FROM summary_headlines_by_day WHERE paper = {paper} AND day IN {days} AND headlines <= 0;"""
+
+    def failures(r: str, change: str) -> str:
+        out = []
+        for outcome in ("failed", "skipped"):
+            each = f"json_each(CASE WHEN json_valid({r}.{outcome}) THEN {r}.{outcome} ELSE '{{}}' END)"
+            if change == "+1":
+                out.append(f"""
+            INSERT INTO summary_failures (outcome, reason, crawls, urls, last_crawl)
+            SELECT '{outcome}', j.key, count(*), total(j.value), {r}.id FROM {each} j WHERE true GROUP BY j.key
+            ON CONFLICT (outcome, reason) DO UPDATE SET crawls = crawls + excluded.crawls,
+                urls = urls + excluded.urls, last_crawl = max(last_crawl, excluded.last_crawl);""")
+            else:
+                out.append(f"""
+            UPDATE summary_failures SET crawls = crawls - j.n, urls = urls - j.v
+            FROM (SELECT key, count(*) AS n, total(value) AS v FROM {each} GROUP BY key) AS j
+            WHERE summary_failures.outcome = '{outcome}' AND summary_failures.reason = j.key;
+            DELETE FROM summary_failures WHERE outcome = '{outcome}' AND crawls <= 0;
+            UPDATE summary_failures SET last_crawl = (
+                SELECT max(c.id) FROM crawls c,
+                       json_each(CASE WHEN json_valid(c.{outcome}) THEN c.{outcome} ELSE '{{}}' END) j
+                WHERE j.key = summary_failures.reason AND c.id <> {r}.id)
+            WHERE outcome = '{outcome}' AND last_crawl = {r}.id;""")
+        return "".join(out)
+
+    def group_member(r: str, change: str) -> str:
+        if change == "+1":
+            return f"""
+            INSERT INTO summary_groups (grp, articles, papers, first_seen) VALUES ({r}.grp, 1, 0, {r}.first_seen)
+            ON CONFLICT (grp) DO UPDATE SET articles = articles + 1, first_seen = min(first_seen, excluded.first_seen);
+            {group_papers(f"{r}.grp")}"""
+        return f"""
+            UPDATE summary_groups SET articles = articles - 1,
+                first_seen = (SELECT min(first_seen) FROM article_groups WHERE grp = {r}.grp)
+            WHERE grp = {r}.grp;
+            DELETE FROM summary_groups WHERE grp = {r}.grp AND articles <= 0;
+            {group_papers(f"{r}.grp")}"""
+
+    def story_member(r: str, change: str) -> str:
+        if change == "+1":
+            return f"""
+            INSERT INTO summary_stories (story, headlines) VALUES ({r}.story, 1)
+            ON CONFLICT (story) DO UPDATE SET headlines = headlines + 1;"""
+        return f"""
+            UPDATE summary_stories SET headlines = headlines - 1 WHERE story = {r}.story;
+            DELETE FROM summary_stories WHERE story = {r}.story AND headlines <= 0;"""
+
+    article_columns = ("paper", "publisher", "published", "language", "url")
+    triggers = {
+        "articles_summary_insert": ("AFTER INSERT ON articles", rows("articles", "+1") + add_article("NEW")),
+        "articles_summary_update": (
+            f"AFTER UPDATE OF {', '.join(article_columns)} ON articles WHEN "
+            + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in article_columns),
+            remove_article("OLD") + add_article("NEW")
+            + group_papers("(SELECT grp FROM article_groups WHERE url = NEW.url)")),
+        "articles_summary_delete": ("AFTER DELETE ON articles", rows("articles", "-1") + remove_article("OLD")),
+        "article_versions_summary_insert": ("AFTER INSERT ON article_versions", rows("article_versions", "+1")),
+        "article_versions_summary_delete": ("AFTER DELETE ON article_versions", rows("article_versions", "-1")),
+        "headlines_summary_insert": ("AFTER INSERT ON headlines", rows("headlines", "+1")),
+        "headlines_summary_update": ("AFTER UPDATE OF paper ON headlines WHEN OLD.paper IS NOT NEW.paper",
+                                     headline_days("OLD", "-1") + headline_days("NEW", "+1")),
+        "headlines_summary_delete": ("AFTER DELETE ON headlines", rows("headlines", "-1")),
+        "headline_sightings_summary_insert": ("AFTER INSERT ON headline_sightings",
+                                              rows("headline_sightings", "+1") + add_sighting("NEW")),
+        "headline_sightings_summary_update": (
+            "AFTER UPDATE OF headline, crawl, seen_at ON headline_sightings WHEN OLD.headline IS NOT NEW.headline"
+            " OR OLD.crawl IS NOT NEW.crawl OR OLD.seen_at IS NOT NEW.seen_at",
+            remove_sighting("OLD", "NEW.rowid") + add_sighting("NEW")),
+        # A better position seen again in the same crawl (Archive.save_sightings keeps the best).
+        "headline_sightings_summary_position": (
+            "AFTER UPDATE OF position ON headline_sightings WHEN OLD.position IS NOT NEW.position"
+            " AND OLD.headline IS NEW.headline AND OLD.crawl IS NEW.crawl AND OLD.seen_at IS NEW.seen_at",
+            """
+            UPDATE summary_headline_sightings SET best_position = CASE
+                WHEN NEW.position <= best_position THEN NEW.position
+                WHEN OLD.position > best_position THEN best_position
+                ELSE (SELECT min(position) FROM headline_sightings WHERE headline = NEW.headline) END
+            WHERE headline = NEW.headline;"""),
+        "headline_sightings_summary_delete": ("AFTER DELETE ON headline_sightings",
+                                              rows("headline_sightings", "-1") + remove_sighting("OLD", "OLD.rowid")),
+        "crawls_summary_insert": ("AFTER INSERT ON crawls", rows("crawls", "+1") + failures("NEW", "+1")),
+        "crawls_summary_update": (
+            "AFTER UPDATE OF failed, skipped ON crawls WHEN OLD.failed IS NOT NEW.failed OR OLD.skipped IS NOT NEW.skipped",
+            failures("OLD", "-1") + failures("NEW", "+1")),
+        "crawls_summary_delete": ("AFTER DELETE ON crawls", rows("crawls", "-1") + failures("OLD", "-1")),
+        "article_groups_summary_insert": ("AFTER INSERT ON article_groups",
+                                          rows("article_groups", "+1") + group_member("NEW", "+1")),
+        "article_groups_summary_update": (
+            "AFTER UPDATE OF grp, url, first_seen ON article_groups WHEN OLD.grp IS NOT NEW.grp"
+            " OR OLD.url IS NOT NEW.url OR OLD.first_seen IS NOT NEW.first_seen",
+            group_member("OLD", "-1") + group_member("NEW", "+1")),
+        "article_groups_summary_delete": ("AFTER DELETE ON article_groups",
+                                          rows("article_groups", "-1") + group_member("OLD", "-1")),
+        "stories_summary_insert": ("AFTER INSERT ON stories", rows("stories", "+1") + story_member("NEW", "+1")),
+        "stories_summary_update": ("AFTER UPDATE OF story ON stories WHEN OLD.story IS NOT NEW.story",
+                                   story_member("OLD", "-1") + story_member("NEW", "+1")),
+        "stories_summary_delete": ("AFTER DELETE ON stories", rows("stories", "-1") + story_member("OLD", "-1")),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body}\n END")
+
+    db.execute("DROP VIEW headline_timeline")
+    db.execute(
+        """
+        CREATE VIEW headline_timeline AS
+        SELECT h.id, h.text, h.url, h.first_seen, h.last_seen,
+               coalesce(c.crawls, 0) AS crawls, c.best_position,
+               round((julianday(h.last_seen) - julianday(h.first_seen)) * 24, 2) AS hours_on_ticker
+        FROM headlines h LEFT JOIN summary_headline_sightings c ON c.headline = h.id"""
+    )
