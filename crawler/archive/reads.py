@@ -14,9 +14,15 @@ import sqlite_utils
 
 from crawler.archive.schema import migrations
 
-# The sites the archive's crawls crawled (crawls.site, m006), the first crawled first.
+# The sites the archive's crawls crawled (crawls.site, m006), the first crawled first: one index
+# seek per site (crawls_site, m010) rather than a scan of the crawls (and their stats JSON).
 CRAWLED_SITES = """
-    SELECT site FROM crawls WHERE coalesce(site, '') <> '' GROUP BY site ORDER BY min(id)
+    WITH RECURSIVE sites (site) AS (
+        SELECT min(site) FROM crawls WHERE site > ''
+        UNION ALL
+        SELECT (SELECT min(site) FROM crawls WHERE site > sites.site) FROM sites WHERE sites.site IS NOT NULL)
+    SELECT site FROM sites WHERE site IS NOT NULL
+    ORDER BY (SELECT min(id) FROM crawls WHERE crawls.site = sites.site)
 """
 
 
@@ -36,25 +42,49 @@ def crawled_sites(conn: sqlite3.Connection) -> list[str]:
 
 
 # --- search (search_fts: folded text; kind and ref UNINDEXED, then title and body) -----------------
+# An article's row in search_fts has the article's rowid, a headline's the headline's id negated: the
+# kind of a match is the sign of its rowid, so that counting and ranking read the index only, and
+# the rows are joined once the top ones are known.
 # bm25 weights per search_fts column: kind and ref count nothing, a title match 4 times a body match.
 BM25 = "bm25(search_fts, 0.0, 0.0, 4.0, 1.0)"
+RANKED = 10_000  # a search ranks at most the RANKED matches of each kind archived last
+ARTICLE_ROWIDS = (1, 2 ** 63 - 1)
+HEADLINE_ROWIDS = (-(2 ** 63), -1)
 
+# The matches of each kind, counted up to :cap + 1 (more than :cap: "more than").
+SEARCH_COUNTS = """
+    SELECT (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH :match AND rowid > 0
+                                  LIMIT :cap + 1)) AS article,
+           (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH :match AND rowid < 0
+                                  LIMIT :cap + 1)) AS headline
+"""
+# The rowid bounding the RANKED matches archived last: articles from it up, headlines from it down.
+SEARCH_ARTICLE_FLOOR = """
+    SELECT rowid FROM search_fts WHERE search_fts MATCH :match AND rowid > 0
+    ORDER BY rowid DESC LIMIT 1 OFFSET :cap - 1
+"""
+SEARCH_HEADLINE_CEILING = """
+    SELECT rowid FROM search_fts WHERE search_fts MATCH :match AND rowid < 0
+    ORDER BY rowid LIMIT 1 OFFSET :cap - 1
+"""
+# One kind's matches with rowids in [:low, :high], ranked inside the index (the best :top by bm25),
+# then joined to their rows and ordered (ties: the original before its copies).
 SEARCH = f"""
-    SELECT search_fts.kind AS kind, search_fts.ref AS ref, {BM25} AS score,
+    WITH top AS (
+        SELECT rowid AS rid, {BM25} AS score FROM search_fts
+        WHERE search_fts MATCH :match AND rowid BETWEEN :low AND :high
+        ORDER BY score LIMIT :top)
+    SELECT CASE WHEN top.rid > 0 THEN 'article' ELSE 'headline' END AS kind,
+           CASE WHEN top.rid > 0 THEN a.url ELSE CAST(-top.rid AS TEXT) END AS ref, top.score AS score,
            coalesce(a.title, h.text) AS title, a.body AS body, a.publisher AS publisher,
            a.published AS published, a.language AS language, coalesce(a.url, h.url) AS url,
            coalesce(a.first_seen, h.first_seen) AS first_seen, h.last_seen AS last_seen,
            (SELECT 1 FROM articles x WHERE x.url = h.url) AS headline_archived
-    FROM search_fts
-    LEFT JOIN articles a ON search_fts.kind = 'article' AND a.url = search_fts.ref
-    LEFT JOIN headlines h ON search_fts.kind = 'headline' AND h.id = CAST(search_fts.ref AS INTEGER)
-    WHERE search_fts MATCH :match AND (:kind = '' OR search_fts.kind = :kind)
-    ORDER BY search_fts.kind = 'headline', score, first_seen, url  -- ties: the original before its copies
+    FROM top
+    LEFT JOIN articles a ON top.rid > 0 AND a.rowid = top.rid
+    LEFT JOIN headlines h ON top.rid < 0 AND h.id = -top.rid
+    ORDER BY score, first_seen, url
     LIMIT :limit OFFSET :offset
-"""
-SEARCH_COUNTS = """
-    SELECT search_fts.kind, count(*) FROM search_fts
-    WHERE search_fts MATCH :match GROUP BY search_fts.kind
 """
 
 # --- one article -------------------------------------------------------------------------------------
@@ -74,25 +104,26 @@ ARTICLE_GROUP = """
 """
 ARTICLE_HEADLINES = "SELECT text, first_seen, last_seen FROM headlines WHERE url = :url ORDER BY first_seen"
 
-# --- the home page -----------------------------------------------------------------------------------
+# --- the home page: summary tables (m010) and index seeks, nothing that grows with the archive ---------
 HOME_FIGURES = """
-    SELECT (SELECT count(*) FROM articles) AS articles,
-           (SELECT count(*) FROM articles WHERE language = 'fr') AS articles_fr,
-           (SELECT count(*) FROM articles WHERE language = 'ar') AS articles_ar,
-           (SELECT count(*) FROM article_versions) AS versions,
-           (SELECT count(DISTINCT publisher) FROM articles) AS publishers,
-           (SELECT count(*) FROM headlines) AS headlines,
-           (SELECT count(*) FROM headline_sightings) AS sightings,
-           (SELECT count(*) FROM crawls) AS crawls,
+    SELECT (SELECT row_count FROM summary_table_rows WHERE tbl = 'articles') AS articles,
+           (SELECT total(articles) FROM summary_articles_by_paper WHERE language = 'fr') AS articles_fr,
+           (SELECT total(articles) FROM summary_articles_by_paper WHERE language = 'ar') AS articles_ar,
+           (SELECT row_count FROM summary_table_rows WHERE tbl = 'article_versions') AS versions,
+           (SELECT count(DISTINCT publisher) FROM summary_articles_by_paper) AS publishers,
+           (SELECT row_count FROM summary_table_rows WHERE tbl = 'headlines') AS headlines,
+           (SELECT row_count FROM summary_table_rows WHERE tbl = 'headline_sightings') AS sightings,
+           (SELECT row_count FROM summary_table_rows WHERE tbl = 'crawls') AS crawls,
            (SELECT min(published) FROM articles) AS published_from,
            (SELECT max(published) FROM articles) AS published_to,
            (SELECT min(first_seen) FROM articles) AS archived_from,
            (SELECT max(last_seen) FROM articles) AS archived_to
 """
-# One URL per paper and one headline URL: their hosts are where the archive was crawled from.
-HOME_HOST_URLS = """
-    SELECT url FROM (SELECT min(url) AS url FROM articles GROUP BY paper(url))
-    UNION SELECT url FROM (SELECT min(url) AS url FROM headlines WHERE url IS NOT NULL)
+# The hosts the archive was crawled from: those of its articles (host), and of the first headline
+# URL (url).
+HOME_HOSTS = """
+    SELECT host, NULL AS url FROM (SELECT DISTINCT host FROM summary_articles_by_paper)
+    UNION ALL SELECT NULL, min(url) FROM headlines WHERE url IS NOT NULL
 """
 LAST_CRAWL = """
     SELECT id, started, finished, trigger, source, coalesce(pages_fetched, pages_parsed) AS pages,
@@ -103,4 +134,28 @@ LAST_CRAWL = """
 LATEST_ARTICLES = """
     SELECT url, title, publisher, published, language FROM articles
     ORDER BY first_seen DESC, published DESC, url LIMIT :limit
+"""
+
+# --- charts: the last :bars days or months of the summaries -----------------------------------------
+# The name of a paper: the largest publisher name its archived articles credit.
+_PAPER_NAMES = "SELECT paper, max(publisher) AS publisher FROM summary_articles_by_paper WHERE paper <> '' GROUP BY paper"
+CHART_HEADLINES_PER_DAY = f"""
+    WITH days AS (SELECT DISTINCT day FROM summary_headlines_by_day ORDER BY day DESC LIMIT :bars),
+         names AS ({_PAPER_NAMES})
+    SELECT t.day, coalesce(n.publisher, nullif(t.paper, ''), '(no link)') AS publisher, sum(t.headlines) AS headlines
+    FROM summary_headlines_by_day t LEFT JOIN names n ON n.paper = t.paper
+    WHERE t.day >= (SELECT min(day) FROM days)
+    GROUP BY t.day, 2
+"""
+CHART_ARTICLES_PER_MONTH = """
+    WITH months AS (SELECT DISTINCT month FROM summary_articles_by_month WHERE month <> ''
+                    ORDER BY month DESC LIMIT :bars)
+    SELECT nullif(month, '') AS month, publisher, articles FROM summary_articles_by_month
+    WHERE month >= (SELECT min(month) FROM months) OR month = ''
+"""
+CHART_CRAWL_VOLUME = """
+    SELECT id AS crawl, started, coalesce(pages_fetched, pages_parsed, 0) AS pages,
+           CASE WHEN json_valid(failed) THEN (SELECT coalesce(sum(value), 0) FROM json_each(failed)) ELSE 0 END AS failed,
+           CASE WHEN json_valid(skipped) THEN (SELECT coalesce(sum(value), 0) FROM json_each(skipped)) ELSE 0 END AS skipped
+    FROM crawls ORDER BY id DESC LIMIT :bars
 """

@@ -11,6 +11,8 @@ package's templates/ folder itself. The modules:
 - config: datasette.yaml (settings, metadata) and queries.yaml (canned queries), package data;
 - pages: /-/search, /-/article, /-/charts and the home page's figures; highlight: the reader's
   text; charts: SVG charts; csv_guard: CSV safe against formula injection;
+- tables: Datasette's table pages bounded (row counts from the summaries, table search through
+  the folded index);
 - safety: what SQL on an archive may read and how much (internal tables denied, SQLite limits,
   results bounded); gate: what a request is refused, and how (the open redirect, unreadable
   archives, downloads, bad parameters, the response size);
@@ -23,6 +25,7 @@ from crawler.publish.hooks import (
     asgi_wrapper,
     canned_queries,
     extra_template_vars,
+    filters_from_request,
     get_metadata,
     handle_exception,
     menu_links,
@@ -32,6 +35,7 @@ from crawler.publish.hooks import (
 )
 
 __all__ = [
-    "asgi_wrapper", "canned_queries", "extra_template_vars", "get_metadata", "handle_exception", "menu_links",
+    "asgi_wrapper", "canned_queries", "extra_template_vars", "filters_from_request", "get_metadata",
+    "handle_exception", "menu_links",
     "permission_allowed", "prepare_connection", "register_routes",
 ]

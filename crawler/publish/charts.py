@@ -1,5 +1,5 @@
-"""Charts as inline SVG, drawn on the server: small stacked bar charts of canned queries (no
-JavaScript, nothing fetched from elsewhere: they work with arbitrary SQL off and on an immutable
+"""Charts as inline SVG, drawn on the server: small stacked bar charts of the figures of canned queries
+(no JavaScript, nothing fetched from elsewhere: they work with arbitrary SQL off and on an immutable
 snapshot). Every label is escaped."""
 
 from __future__ import annotations
@@ -8,12 +8,18 @@ import math
 
 from markupsafe import Markup
 
+from crawler.archive import reads
+
+MAX_BARS = 60  # bars per chart: its last days, months or crawls
 CHARTS = {
-    # canned query: (title, x column, series column or None, value columns)
-    "headlines_per_day_per_publisher": ("Headlines on the ticker per day, by paper", "day", "publisher", ["headlines"]),
+    # canned query with the numbers: (title, x column, series column or None, value columns, the chart's
+    # SQL: its last MAX_BARS x values only, read from the summary tables)
+    "headlines_per_day_per_publisher": ("Headlines on the ticker per day, by paper", "day", "publisher", ["headlines"],
+                                        reads.CHART_HEADLINES_PER_DAY),
     "crawl_volume": ("Crawl volume: URLs per crawl, fetched, failed and skipped", "started", None,
-                     ["pages", "failed", "skipped"]),
-    "articles_per_publisher_per_month": ("Articles per month, by paper (published date)", "month", "publisher", ["articles"]),
+                     ["pages", "failed", "skipped"], reads.CHART_CRAWL_VOLUME),
+    "articles_per_publisher_per_month": ("Articles per month, by paper (published date)", "month", "publisher", ["articles"],
+                                         reads.CHART_ARTICLES_PER_MONTH),
 }
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#bab0ac"]
@@ -21,16 +27,16 @@ PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 
 async def build_charts(datasette, db, only=None) -> list[dict]:
     """The charts of an archive database (only those named in `only`, if given): each drawn
-    from its canned query's rows, with links to the numbers."""
+    from its last MAX_BARS days, months or crawls, with links to the canned query's numbers."""
     queries = await datasette.get_canned_queries(db.name, None)
     charts = []
-    for name, (title, x, series, values) in CHARTS.items():
+    for name, (title, x, series, values, sql) in CHARTS.items():
         if (only and name not in only) or name not in queries:
             continue
-        rows = [dict(r) for r in (await db.execute(queries[name]["sql"])).rows]
+        rows = [dict(r) for r in (await db.execute(sql, {"bars": MAX_BARS})).rows]
         charts.append({
             "name": name, "title": title,
-            "svg": stacked_bars(rows, x, series, values, title),
+            "svg": stacked_bars(rows, x, series, values, title, max_bars=MAX_BARS),
             "url": datasette.urls.query(db.name, name),
             "json_url": datasette.urls.query(db.name, name, format="json") + "?_shape=array",
             "csv_url": datasette.urls.query(db.name, name, format="csv"),

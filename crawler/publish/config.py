@@ -41,7 +41,7 @@ def queries() -> dict:
 
 def database_metadata() -> dict:
     """The metadata of an archive database: description, tables (descriptions, facets, sort
-    orders, hidden tables, table search through search_fts)."""
+    orders, hidden tables; table search is the plugin's, crawler.publish.tables)."""
     meta = copy.deepcopy(_load(CONFIG_FILE)["database"])
     titles = _load(QUERIES_FILE)
     meta["queries"] = {name: {"title": titles[name]["title"]} for name in FEED_QUERIES}

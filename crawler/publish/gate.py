@@ -16,6 +16,8 @@
     a _timelimit that is no number of milliseconds, ...) answer 400 with a short message;
     handle_exception turns what is left of Datasette's input errors (a number too large for
     SQLite, a malformed filter value) into 400s as well;
+  - an unfiltered page of a big table, or a table search, is counted by the plugin, not by
+    Datasette (crawler.publish.tables: the `_nocount=summary` mark);
   - a response body over MAX_RESPONSE_BYTES is replaced by a 400 (or, once streaming, cut off
     with a last line that says so). Streamed CSV (_stream=1) is Datasette's to limit
     (max_csv_mb).
@@ -33,7 +35,7 @@ from urllib.parse import parse_qsl, unquote
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
-from crawler.publish import archives
+from crawler.publish import archives, tables
 
 MAX_RESPONSE_BYTES = 50_000_000  # the body of one response about an archive (not a CSV stream)
 MAX_TIMELIMIT_MS = 10 ** 9  # _timelimit: Datasette takes the smaller of it and sql_time_limit_ms
@@ -252,6 +254,24 @@ def capped(datasette, route: Route, send, limit: int = MAX_RESPONSE_BYTES):
     return capped_send
 
 
+# --- what a table page counts (crawler.publish.tables) ------------------------------------------------------
+def counted_scope(scope, route: Route):
+    """The request as Datasette gets it: with the plugin's _nocount mark set on an unfiltered page of
+    a big table or a table search (its count is the summary's or the search index's), taken away on
+    any other page; and what the page counts, for the template (tables.SCOPE_KEY)."""
+    args = _args(scope)
+    kept, counted = tables.count_mark(route.table, args)
+    if kept == args and counted is None:
+        return scope
+    # The query string edited as it came (the other arguments byte for byte): the mark taken out,
+    # and put back at the end when the page is counted by the plugin.
+    mark = f"_nocount={tables.MARK}".encode()
+    parts = [p for p in scope.get("query_string", b"").split(b"&") if p and p != mark]
+    if ("_nocount", tables.MARK) in kept:
+        parts.append(mark)
+    return {**scope, "query_string": b"&".join(parts), tables.SCOPE_KEY: counted}
+
+
 # --- the gate ----------------------------------------------------------------------------------------------
 def unreadable_page(datasette, route: Route, why: str):
     return error_response(datasette, route.path, 503, archives.unreadable_message(why), archives.UNREADABLE_TITLE)
@@ -285,6 +305,8 @@ def gate(datasette, app):
                     if bad:
                         response = await error_response(datasette, route.path, 400, bad, "Bad request")
                         return await response.asgi_send(send)
+                if route.kind == "table":
+                    scope = counted_scope(scope, route)
                 streaming = any(k == "_stream" and v not in ("", "0", "off", "false") for k, v in _args(scope))
                 if not streaming:
                     send = capped(datasette, route, send)

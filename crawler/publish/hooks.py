@@ -9,7 +9,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from crawler.core.fold import fold, fts_query
-from crawler.publish import config, pages
+from crawler.publish import config, pages, tables
 from crawler.publish.archives import archive_info, archive_names, is_archive
 from crawler.publish.csv_guard import csv_guard
 from crawler.publish.gate import exception_response, gate
@@ -45,7 +45,7 @@ def prepare_connection(conn, database, datasette):
 
 @hookimpl
 def get_metadata(datasette, key, database, table):
-    """Titles, descriptions, facets, sort orders, hidden tables, table search: for archives."""
+    """Titles, descriptions, facets, sort orders, hidden tables: for archives."""
     return config.metadata(datasette, database)
 
 
@@ -75,14 +75,26 @@ def menu_links(datasette):
 
 
 @hookimpl
-def extra_template_vars(view_name, database, datasette):
+def extra_template_vars(view_name, database, datasette, request):
     """The home page's archive section (templates/index.html shows Datasette's own home page
     when no archive is served); no download link on an archive's page (downloads are refused:
-    permission_allowed, crawler.publish.gate)."""
+    permission_allowed, crawler.publish.gate); the row count of a table page the plugin counts
+    (crawler.publish.tables)."""
     if view_name == "index":
         return lambda: pages.home_vars(datasette)
     if view_name == "database" and is_archive(datasette, database):
         return {"allow_download": False}
+    if view_name == "table" and is_archive(datasette, database):
+        return lambda: tables.page_count(datasette, database, request)
+    return None
+
+
+@hookimpl(trylast=True)
+def filters_from_request(request, database, table, datasette):
+    """?_search= on an archive's articles and headlines: through the folded search index, bounded
+    (crawler.publish.tables). trylast: its search box setting is the one that stands."""
+    if table in tables.SEARCHED and is_archive(datasette, database):
+        return tables.search_filter(datasette, request, database, table)
     return None
 
 

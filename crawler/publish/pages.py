@@ -30,6 +30,7 @@ from crawler.publish.charts import build_charts
 from crawler.publish.highlight import highlight, paragraphs, query_terms, snippet
 
 PAGE_SIZE = 20
+TIE_SLACK = 20  # matches ranked beyond a page, so that ties in score across its end are ordered right
 LATEST = 8  # articles listed on the home page
 HOME_LINKS = [  # (canned query, label): the views the home page points to
     ("latest_headlines", "Latest headlines on the ticker"),
@@ -65,6 +66,33 @@ def page_url(datasette, path: str, **params) -> str:
     return datasette.urls.path(path) + (f"?{query}" if query else "")
 
 
+async def search_counts(db, match: str) -> dict[str, int]:
+    """The matches of each kind, counted up to reads.RANKED + 1 (more: "more than RANKED")."""
+    rows = (await db.execute(reads.SEARCH_COUNTS, {"match": match, "cap": reads.RANKED})).rows
+    return {"article": rows[0]["article"], "headline": rows[0]["headline"]}
+
+
+async def ranked_range(db, match: str, kind: str, count: int) -> tuple[int, int]:
+    """The rowids a search ranks for one kind: all its matches, or when there are more than
+    reads.RANKED, the RANKED archived last (articles: the highest rowids; headlines: the lowest)."""
+    low, high = reads.ARTICLE_ROWIDS if kind == "article" else reads.HEADLINE_ROWIDS
+    if count > reads.RANKED:
+        sql = reads.SEARCH_ARTICLE_FLOOR if kind == "article" else reads.SEARCH_HEADLINE_CEILING
+        bound = (await db.execute(sql, {"match": match, "cap": reads.RANKED})).rows[0][0]
+        low, high = (bound, high) if kind == "article" else (low, bound)
+    return low, high
+
+
+async def search_rows(db, match: str, kind: str, count: int, offset: int, limit: int) -> list[dict]:
+    """Rows offset to offset + limit of one kind's ranked matches: the best ones are found inside
+    the index, and only those are joined to their articles or headlines. The index ranks a few more
+    than asked (TIE_SLACK) so that ties in score are ordered like the rest (first_seen, url)."""
+    low, high = await ranked_range(db, match, kind, count)
+    params = {"match": match, "low": low, "high": high, "top": offset + limit + TIE_SLACK,
+              "limit": limit, "offset": offset}
+    return await _rows(db, reads.SEARCH, params)
+
+
 async def search_page(datasette, request):
     db = archive_for(datasette, request)
     q = (request.args.get("q") or "").strip()
@@ -73,13 +101,22 @@ async def search_page(datasette, request):
     terms = query_terms(q)
     results, counts = [], {"article": 0, "headline": 0}
     if terms:
-        params = {"match": fts_query(q), "kind": kind, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
-        counts.update({k: n for k, n in (await db.execute(reads.SEARCH_COUNTS, params)).rows})
-    total = counts["article"] + counts["headline"] if not kind else counts[kind]
+        match = fts_query(q)
+        counts = await search_counts(db, match)
+    # What the pages go through: every match of a kind, or its RANKED archived last.
+    ranked = {k: min(n, reads.RANKED) for k, n in counts.items()}
+    more = {k: n > reads.RANKED for k, n in counts.items()}
+    total = ranked["article"] + ranked["headline"] if not kind else ranked[kind]
     pages = max(1, -(-total // PAGE_SIZE))
     past_end = page > pages  # a page past the last one: no query, "no more results"
     if terms and not past_end:
-        for row in await _rows(db, reads.SEARCH, params):
+        offset, rows = (page - 1) * PAGE_SIZE, []
+        for k in (("article", "headline") if not kind else (kind,)):
+            # Articles first, then headlines: the page takes what it needs of each.
+            if offset < ranked[k] and len(rows) < PAGE_SIZE:
+                rows += await search_rows(db, match, k, counts[k], offset, PAGE_SIZE - len(rows))
+            offset = max(0, offset - ranked[k])
+        for row in rows:
             is_article = row["kind"] == "article"
             results.append({
                 **row,
@@ -91,6 +128,7 @@ async def search_page(datasette, request):
             })
     context = {
         "q": q, "kind": kind, "page": page, "pages": pages, "page_size": PAGE_SIZE, "total": total, "counts": counts,
+        "more": more, "ranked_limit": reads.RANKED, "capped": any(more[k] for k in (("article", "headline") if not kind else (kind,))),
         "results": results, "database": db.name, "past_end": past_end,
         "last_url": page_url(datasette, "/-/search", q=q, kind=kind, page=pages if pages > 1 else None),
         "prev_url": page_url(datasette, "/-/search", q=q, kind=kind, page=page - 1) if 1 < page <= pages else None,
@@ -152,7 +190,12 @@ async def home_vars(datasette) -> dict:
     if db is None or archive_info(datasette, db.name).pending:
         return {}
     stats = (await _rows(db, reads.HOME_FIGURES))[0]
-    hosts = sorted({urlsplit(r["url"]).netloc for r in await _rows(db, reads.HOME_HOST_URLS) if r["url"]})
+    stats.update({k: int(stats[k] or 0) for k in ("articles", "articles_fr", "articles_ar", "versions", "headlines",
+                                                   "sightings", "crawls")})
+    hosts = set()
+    for row in await _rows(db, reads.HOME_HOSTS):
+        hosts.add(row["host"] if row["host"] is not None else urlsplit(row["url"] or "").netloc)
+    hosts = sorted(h for h in hosts if h)
     last_crawl = (await _rows(db, reads.LAST_CRAWL) or [None])[0]
     latest = await _rows(db, reads.LATEST_ARTICLES, {"limit": LATEST})
     for row in latest:
