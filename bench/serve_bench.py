@@ -88,6 +88,20 @@ def archive_facts(path: Path) -> dict:
         conn.close()
 
 
+def migrate(path: Path) -> list[str]:
+    """Bring the archive's schema up to date once, before any timing (`newsarchive serve` does it
+    at every start: a migration would otherwise run in the first server start and read the whole
+    file). Returns the migrations applied now."""
+    from crawler.archive.schema import migrations
+    from crawler.archive.store import Archive
+
+    with Archive(path) as archive:
+        pending = [m.name for m in migrations.pending(archive.db)]
+        if pending:
+            archive.migrate()
+    return pending
+
+
 def checkpoint(path: Path) -> None:
     """Fold the WAL into the database file (nothing else may be writing it)."""
     conn = sqlite3.connect(str(path), timeout=30)
@@ -264,8 +278,10 @@ def measure(path: Path, *, repeat: int = 3, cold: bool = True, drop_caches: bool
     request of a restarted server with the archive still in the page cache (what the cold figure
     owes to the server's own start rather than to the disk)."""
     path = Path(path).resolve()
+    migrated = migrate(path)
     checkpoint(path)
     facts = archive_facts(path)
+    facts["migrated_now"] = migrated
     facts.update(bytes=sum(f.stat().st_size for f in archive_files(path)), path=str(path), name=database_name(path))
     results = []
     table = routes(path, facts)
@@ -361,6 +377,16 @@ def markdown(runs: list[dict]) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
 
 
+def code_state() -> dict:
+    """The commit measured, and the files of crawler/ that differ from it (others' work in progress)."""
+    def git(*args):
+        out = subprocess.run(["git", *args], cwd=PROJECT, capture_output=True, text=True)
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    changed = git("status", "--porcelain", "--", "crawler")
+    return {"commit": git("rev-parse", "HEAD"), "crawler_changes": changed.splitlines() if changed else []}
+
+
 def machine() -> dict:
     return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
             "sqlite": sqlite3.sqlite_version, "load_average": os.getloadavg(),
@@ -383,6 +409,10 @@ def main(argv=None) -> int:
     for path in args.archives:
         if not path.is_file():
             raise SystemExit(f"serve_bench: no archive at {path}")
+    code = code_state()
+    if code["crawler_changes"]:
+        print(f"serve_bench: warning: crawler/ differs from {code['commit'][:10]}: "
+              + ", ".join(code["crawler_changes"]), file=sys.stderr)
     runs = []
     for path in args.archives:
         runs.append(measure(path, repeat=args.repeat, cold=not args.no_cold, drop_caches=args.drop_caches,
@@ -391,7 +421,7 @@ def main(argv=None) -> int:
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "serve_bench.md").write_text(table, encoding="utf-8")
-    (args.out / "serve_bench.json").write_text(json.dumps({"machine": machine(), "runs": runs}, indent=1,
+    (args.out / "serve_bench.json").write_text(json.dumps({"machine": machine(), "code": code, "runs": runs}, indent=1,
                                                           ensure_ascii=False), encoding="utf-8")
     print(f"serve_bench: wrote {args.out / 'serve_bench.md'} and {args.out / 'serve_bench.json'}", file=sys.stderr)
     return 0
