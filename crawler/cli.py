@@ -31,6 +31,14 @@ class UserError(click.ClickException):
     """A one-line error for the user, exit status 1."""
 
 
+def open_archive(db: Path) -> Archive:
+    """Open and migrate an archive, with the rules its migrations may need (the sites' paper
+    rule, the grouping's LSH buckets)."""
+    from crawler.grouping.articles import signature_buckets  # numpy, datasketch: only when needed
+
+    return Archive.open(db, paper_of=registry.paper_by_site_name, buckets_of=signature_buckets)
+
+
 def damaged(db: Path, exc: Exception) -> str:
     return f"the archive {db} is damaged: {exc} (its WARC files can rebuild it: newsarchive reparse --warc)"
 
@@ -221,7 +229,7 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
         raise UserError(str(exc)) from None
     crawl = None
     try:
-        with Archive.open(db) as archive:
+        with open_archive(db) as archive:
             if warc is not None:
                 crawl, indexed = import_warc(
                     archive, warc,
@@ -291,7 +299,7 @@ def status(db: Path, runs: int):
     if not db.exists():
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
     try:
-        with Archive.open(db) as archive:
+        with open_archive(db) as archive:
             click.echo(format_status(archive.last_runs(runs), archive.due_summary(clock.timestamp()),
                                      ArchiveLock(db).holder()))
     except ArchiveError as exc:
@@ -363,7 +371,7 @@ def serve(db: Path, host: str, port: int, immutable: bool, sql: bool):
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
     if not immutable:  # a snapshot is already migrated, and must not be written to
         try:
-            Archive.open(db).close()  # the current schema, before Datasette reads it
+            open_archive(db).close()  # the current schema, before Datasette reads it
         except ArchiveError as exc:
             raise UserError(str(exc)) from None
     click.echo(f"Serving {db} at http://{host}:{port}/", err=True)
@@ -387,7 +395,7 @@ def publish(out: Path, db: Path, overwrite: bool):
     if not db.exists():
         raise UserError(f"no archive at {db}: run `newsarchive crawl --db {db}` first")
     try:
-        Archive.open(db).close()  # the current schema, in the snapshot too
+        open_archive(db).close()  # the current schema, in the snapshot too
         snapshot(db, out, overwrite=overwrite, progress=_SizeProgress("publish"))
     except (ArchiveError, SnapshotError) as exc:
         raise UserError(str(exc)) from None

@@ -2,6 +2,7 @@
 time, never loaded whole: grouping lookups (hashes, groups, near-duplicate candidates through
 group_bands, stories), the frontier (a URL's row, the URLs due), payload holders."""
 
+import json
 import sqlite3
 
 import pytest
@@ -103,6 +104,9 @@ def test_migration_m009_indexes_the_stored_signatures_and_fills_the_paper(tmp_pa
     db.execute("""INSERT INTO headlines (text, key, url, first_seen, last_seen) VALUES
                   ('a', 'a', 'https://www.maghress.com/hespress/1', 'x', 'x'), ('b', 'b', NULL, 'x', 'x')""")
     db.conn.commit()
+    db.conn.create_function("newsarchive_paper", 2, registry.paper_by_site_name)  # as Archive.migrate does
+    db.conn.create_function("newsarchive_buckets", 1, lambda sig: json.dumps(signature_buckets(sig))
+                            if sig[:1] == b"\x01" else "[]")
     schema.m009_state_by_query(db)
     assert db.execute("SELECT count(*), count(DISTINCT sig) FROM group_bands").fetchone() == (10, 1)
     assert db.execute("SELECT paper FROM articles").fetchall() == [("marocdiplomatique",)]

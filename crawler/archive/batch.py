@@ -12,13 +12,12 @@ stored.
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from typing import Callable
 
 from crawler.archive.store import Archive
 from crawler.core import clock
 from crawler.core import stats as keys
 from crawler.core.items import Article, Ticker, UrlMark
-from crawler.sites.registry import paper_of
-from crawler.sites.spec import SiteSpec
 
 BATCH_SIZE = 500  # rows (articles, sightings, marks) written in one transaction
 
@@ -26,10 +25,11 @@ BATCH_SIZE = 500  # rows (articles, sightings, marks) written in one transaction
 class Batch:
     """Rows waiting to be written, and the writing of them."""
 
-    def __init__(self, stats, *, size: int = BATCH_SIZE, site: SiteSpec | None = None):
+    def __init__(self, stats, *, size: int = BATCH_SIZE, paper_of: Callable[[str | None], str | None] | None = None):
         self.stats = stats
         self.size = size
-        self.site = site  # the site crawled: whose rule gives the paper of a URL no site claims
+        # the paper a URL credits (the sites' rule, given by the host), None without one
+        self.paper_of = paper_of or (lambda url: None)
         self.articles: list[dict] = []
         self.sightings: dict = {}  # headline key -> its Sighting (the latest state wins)
         self.marks: dict[str, dict] = {}  # url -> its last mark in this batch
@@ -43,11 +43,11 @@ class Batch:
             row["body"] = "\n\n".join(row.pop("paragraphs"))
             row.update(url=item.url, content_hash=item.content_hash, seen_at=item.seen_at or clock.timestamp(),
                        capture=item.capture, parser_version=item.parser_version, fetched_url=item.fetched_url,
-                       published_problem=item.published_problem, paper=paper_of(item.url, default=self.site))
+                       published_problem=item.published_problem, paper=self.paper_of(item.url))
             if item.group_method is not None:  # a new member of a group (not an archived URL)
                 row["group"] = {"url": item.url, "grp": item.group, "similarity": item.group_similarity,
                                 "method": item.group_method, "first_seen": row["seen_at"],
-                                "signature": outcome.signature}
+                                "signature": outcome.signature, "buckets": outcome.buckets}
             self.articles.append(row)
         elif isinstance(item, Ticker):
             for sighting in outcome.sightings:  # a copy: grouping goes on improving its own
@@ -103,7 +103,7 @@ class Batch:
             return
         rows = [
             {"text": s.text, "key": s.key, "url": s.url, "seen_at": s.seen_at, "capture": s.capture,
-             "parser_version": s.parser_version, "paper": paper_of(s.url, default=self.site)}
+             "parser_version": s.parser_version, "paper": self.paper_of(s.url)}
             for s in sightings
         ]
         result, ids = archive.save_headlines(rows)

@@ -364,37 +364,28 @@ def m009_state_by_query(db: sqlite_utils.Database) -> None:
     (group_bands: one row per band of each group's signature, crawler.grouping.articles.band_keys),
     and the paper an article or headline URL credits stored as a column (articles.paper,
     headlines.paper), written with the row, instead of computed per row by every query."""
-    from crawler.sites import registry
-
     db.execute("CREATE TABLE group_bands (bucket INTEGER NOT NULL, sig INTEGER NOT NULL,"
                " PRIMARY KEY (bucket, sig)) WITHOUT ROWID")
-    for sig, signature in db.execute("SELECT rowid, signature FROM group_signatures").fetchall():
-        index_signature(db, sig, signature)
+    # newsarchive_buckets(signature): the JSON list of a signature's LSH buckets (the grouping
+    # core's rule, crawler.grouping.articles.signature_buckets), registered by Archive.migrate.
+    db.execute("""INSERT OR IGNORE INTO group_bands (bucket, sig)
+                  SELECT j.value, g.rowid FROM group_signatures g, json_each(newsarchive_buckets(g.signature)) j""")
+    # newsarchive_paper(url, site): the rule of the sites (crawler.sites), registered on the
+    # connection by Archive.migrate; the archive's site (its first crawl's) for URLs no site claims.
     site = db.execute("SELECT site FROM crawls WHERE site IS NOT NULL AND site <> '' ORDER BY id LIMIT 1").fetchone()
-    try:
-        default = registry.site(site[0]) if site else None
-    except KeyError:
-        default = None
-    db.conn.create_function("newsarchive_paper", 1, lambda url: registry.paper_of(url, default=default),
-                            deterministic=True)
     for table in ("articles", "headlines"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN paper TEXT")
-        db.execute(f"UPDATE {table} SET paper = newsarchive_paper(url) WHERE url IS NOT NULL")
+        db.execute(f"UPDATE {table} SET paper = newsarchive_paper(url, ?) WHERE url IS NOT NULL",
+                   [site[0] if site else None])
     # The crawl's point reads: a content hash's first URL, a headline's story.
     db.execute("CREATE INDEX IF NOT EXISTS captures_payload ON captures (canonical_url, payload_digest)")
 
 
-def index_signature(db: sqlite_utils.Database, sig: int, signature: bytes) -> None:
-    """A group signature's LSH buckets into group_bands (`sig`: its rowid in group_signatures);
-    a signature of another format is left out (never a candidate, as ArticleGroups refuses it)."""
-    from crawler.grouping.articles import signature_buckets
-
-    try:
-        buckets = signature_buckets(signature)
-    except ValueError:
-        return
-    db.execute("INSERT OR IGNORE INTO group_bands (bucket, sig) VALUES " + ",".join(["(?, ?)"] * len(buckets)),
-               [v for bucket in buckets for v in (bucket, sig)])
+def index_signature(db: sqlite_utils.Database, sig: int, buckets: list[int]) -> None:
+    """A group signature's LSH buckets into group_bands (`sig`: its rowid in group_signatures)."""
+    if buckets:
+        db.execute("INSERT OR IGNORE INTO group_bands (bucket, sig) VALUES " + ",".join(["(?, ?)"] * len(buckets)),
+                   [v for bucket in buckets for v in (bucket, sig)])
 
 
 @migrations()

@@ -14,7 +14,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
@@ -23,6 +23,8 @@ SQL_VARIABLES = 500  # values bound in one "IN (...)": well under SQLite's limit
 
 
 CAPTURE_PAGE = 1000  # captures read at a time
+PaperRule = Callable[[str | None, str | None], str | None]  # (url, site name) -> the paper it credits
+BucketRule = Callable[[bytes], list[int]]  # a group's signature -> its LSH buckets
 
 
 class ArchiveError(Exception):
@@ -115,8 +117,24 @@ class Archive:
         if now != self.identity:
             raise ArchiveWriteError(f"the archive {self.path} was replaced by another file while it was being written")
 
-    def migrate(self) -> Archive:
-        """Bring the schema up to date (the migrations not applied yet, in order)."""
+    def migrate(self, paper_of: PaperRule | None = None, buckets_of: BucketRule | None = None) -> Archive:
+        """Bring the schema up to date (the migrations not applied yet, in order).
+
+        The rules migrations need to fill in what older archives lack, given by the host (the
+        archive knows no site and no grouping): `paper_of(url, site name)`, the paper an article
+        URL credits (crawler.sites.registry.paper_by_site_name), and `buckets_of(signature)`, the
+        LSH buckets of a group's signature (crawler.grouping.articles.signature_buckets; a
+        signature it refuses with ValueError gets none). Without them, rows stored before stay
+        without a paper, and groups stored before are not found by later crawls' near copies."""
+        self.db.conn.create_function("newsarchive_paper", 2, paper_of or (lambda url, site: None))
+
+        def buckets(signature):
+            try:
+                return json.dumps(buckets_of(signature) if buckets_of else [])
+            except ValueError:
+                return "[]"
+
+        self.db.conn.create_function("newsarchive_buckets", 1, buckets)
         try:
             migrations.apply(self.db)
         except sqlite3.Error as exc:
@@ -124,11 +142,12 @@ class Archive:
         return self
 
     @classmethod
-    def open(cls, path: str | Path) -> Archive:
+    def open(cls, path: str | Path, *, paper_of: PaperRule | None = None,
+             buckets_of: BucketRule | None = None) -> Archive:
         """Open an archive and bring its schema up to date: what a process that owns it does first."""
         archive = cls(path)
         try:
-            return archive.migrate()
+            return archive.migrate(paper_of, buckets_of)
         except ArchiveError:
             archive.close()
             raise
@@ -361,8 +380,8 @@ class Archive:
 
     # --- groups and stories ---------------------------------------------------------------------------
     def save_groups(self, rows: list[dict]) -> BatchResult:
-        """Article group rows (url, grp, similarity, method, first_seen, signature or None);
-        an article keeps the group it was first given."""
+        """Article group rows (url, grp, similarity, method, first_seen, signature or None, and
+        with a signature its LSH buckets); an article keeps the group it was first given."""
 
         def write(row: dict) -> None:
             self.db.execute(
@@ -377,7 +396,7 @@ class Archive:
                     row,
                 )
                 if cursor.rowcount:  # a new group: its LSH buckets, for later crawls to find it
-                    index_signature(self.db, cursor.lastrowid, row["signature"])
+                    index_signature(self.db, cursor.lastrowid, row.get("buckets") or [])
 
         return self._write(rows, write)
 

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import uuid
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from scrapy import signals
@@ -41,6 +42,7 @@ from crawler.core.items import UrlMark
 from crawler.crawl.frontier import CrawlFrontier
 from crawler.crawl.writer import WriterThread
 from crawler.frontier.recheck import failure_backoff
+from crawler.grouping.articles import signature_buckets
 from crawler.processing import Outcome, Processor
 from crawler.sites import registry
 from crawler.sites.parse import parser_version
@@ -122,7 +124,7 @@ class ArchiveExtension:
             raise
         state = ArchiveState(self.reader)
         self.frontier = CrawlFrontier(state, record=self._record_mark, site=self.site)
-        self.batch = Batch(self.stats, size=self.batch_size, site=self.site)
+        self.batch = Batch(self.stats, size=self.batch_size, paper_of=partial(registry.paper_of, default=self.site))
         self.processor = Processor(state, self.stats)
 
     @classmethod
@@ -137,7 +139,7 @@ class ArchiveExtension:
 
     # --- on the writer thread ---------------------------------------------------------------------
     def _open(self):
-        archive = Archive.open(self.db_path)
+        archive = Archive.open(self.db_path, paper_of=registry.paper_by_site_name, buckets_of=signature_buckets)
         return archive, PayloadHolders(archive.db.conn)
 
     def _start_crawl(self) -> int:

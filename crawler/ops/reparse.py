@@ -16,6 +16,7 @@ import contextlib
 import multiprocessing
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from collections import deque
 from itertools import groupby, islice
 from pathlib import Path
@@ -250,7 +251,7 @@ def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None 
     with parsers(processes) as parse_many:
         for crawl_id, group in groupby(captures, key=lambda c: c["crawl"]):
             site = _crawl_site(sites.get(crawl_id, ""), default_site)
-            batch.site = site or default_site
+            batch.paper_of = partial(registry.paper_of, default=site or default_site)
             worker = CaptureProcessor(archive, crawl_id, site=site, stats=stats, batch=batch,
                                       as_of=started.get(crawl_id))
             for parsed in parse_many(worker.job(capture) for capture in group):

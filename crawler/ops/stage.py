@@ -21,6 +21,7 @@ import json
 import select
 import sys
 import time
+from functools import partial
 from typing import Callable
 
 from crawler.archive.batch import BATCH_SIZE, Batch
@@ -39,7 +40,8 @@ def follow(archive: Archive, crawl_id: int, site: SiteSpec, *, ended: Callable[[
     one and every capture has been read; returns the stats."""
     stats = keys.Stats()
     started = archive.query("SELECT started FROM crawls WHERE id = ?", [crawl_id])
-    worker = CaptureProcessor(archive, crawl_id, site=site, stats=stats, batch=Batch(stats, size=batch_size, site=site),
+    batch = Batch(stats, size=batch_size, paper_of=partial(registry.paper_of, default=site))
+    worker = CaptureProcessor(archive, crawl_id, site=site, stats=stats, batch=batch,
                               as_of=started[0]["started"] if started else None, pages_key=keys.PAGES,
                               skipped_key=keys.stage_skipped)
     after = 0

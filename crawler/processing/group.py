@@ -107,6 +107,7 @@ class Outcome:
 
     item: Article | Ticker
     signature: bytes | None = None  # articles: the MinHash of a new group's first member
+    buckets: list[int] | None = None  # and its LSH buckets, by which later crawls find the group
     sightings: list[Sighting] = field(default_factory=list)  # tickers: new or improved this crawl
 
 
@@ -150,7 +151,9 @@ class Grouper:
             stats.inc_value(keys.SAME_URL_IN_CRAWL)
             raise Drop(f"article already stored in this crawl: {article.url}")
         article.content_hash = content_hash(article.paragraphs)
-        outcome = Outcome(article, signature=self._group(article, stats))
+        signature = self._group(article, stats)
+        outcome = Outcome(article, signature=signature,
+                          buckets=signature_buckets(signature) if signature is not None else None)
         known = self._hash_of(article.url)
         if known is None:
             stats.inc_value(keys.ARTICLES_NEW)

@@ -98,6 +98,13 @@ def paper_of(url: str | None, default: SiteSpec | None = None) -> str | None:
     return spec.paper(url) if spec else None
 
 
+def paper_by_site_name(url: str | None, site_name: str | None) -> str | None:
+    """paper_of with the default site given by name (an unknown name: none): the rule the
+    archive is handed (crawler.archive.store.Archive.open(paper_of=...)) to fill in papers."""
+    default = site(site_name) if site_name in names() else None
+    return paper_of(url, default=default)
+
+
 # --- the bundled seed files ---------------------------------------------------------------------
 def seeds_root() -> Traversable:
     """The seeds folder: seeds/ of a source checkout, or the package data crawler.seeds."""
