@@ -47,6 +47,7 @@ from crawler.processing import Outcome, Processor
 from crawler.sites import registry
 from crawler.sites.parse import parser_version
 from crawler.warc.capture import CaptureWriter, warc_dir_for
+from crawler.warc.writer import GZIP_LEVEL
 
 logger = logging.getLogger(__name__)
 PAGE_KEY = "newsarchive_page"  # request meta: the page's mark, waiting for its items
@@ -101,6 +102,9 @@ class ArchiveExtension:
         self.stage: ProcessingStage | None = None
         self.warc_dir = Path(settings.get("NEWSARCHIVE_WARC_DIR") or warc_dir_for(self.db_path))
         self.warc_max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", 1_000_000_000)
+        self.warc_gzip_level = settings.getint("NEWSARCHIVE_WARC_GZIP_LEVEL", GZIP_LEVEL)
+        if not 0 <= self.warc_gzip_level <= 9:
+            raise ValueError(f"NEWSARCHIVE_WARC_GZIP_LEVEL is {self.warc_gzip_level}: a gzip level, 0 to 9")
         self.lock = ArchiveLock(self.db_path, wait=settings.getfloat("NEWSARCHIVE_LOCK_WAIT", 0))
         self.lock.acquire(self.lock.wait)  # one crawl at a time writes an archive: LockHeld otherwise
         self.writer = WriterThread(on_error=self._write_failed)
@@ -148,7 +152,8 @@ class ArchiveExtension:
     def _write_capture(self, record_id: str, exchange: dict, version: str | None, tls_problem: str | None) -> None:
         if self.captures is None:
             self.captures = CaptureWriter(self.db_path, self.warc_dir, crawl_id=self.crawl_id,
-                                          max_size=self.warc_max_size, holders=self.holders)
+                                          max_size=self.warc_max_size, holders=self.holders,
+                                          gzip_level=self.warc_gzip_level)
         row = self.captures.write(record_id, exchange, version)
         row["tls_problem"] = tls_problem
         self.stats.inc_value(keys.capture_record(row["record_type"]))

@@ -116,3 +116,5 @@ NEWSARCHIVE_CAPTURE = True  # keep every response as WARC, indexed in the captur
 NEWSARCHIVE_PROCESSES = 1
 NEWSARCHIVE_WARC_DIR = None  # default: beside the archive, data/archive.db -> data/archive-warc/
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # bytes: a new WARC file is started past this size
+# gzip level of each WARC record: 1 is about 3 times faster than 6 for files about 15% larger
+NEWSARCHIVE_WARC_GZIP_LEVEL = 1
