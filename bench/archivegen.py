@@ -403,6 +403,12 @@ def compute(seed: int, spec: Spec) -> dict:
 
             _GROUPS = ArticleGroups(boilerplate=registry.boilerplate())
         out["signature"] = _GROUPS.signature(body)
+        try:  # the group's LSH buckets, which the storage layer indexes (group_bands)
+            from crawler.grouping.articles import signature_buckets
+        except ImportError:  # a storage layer that computes them itself
+            pass
+        else:
+            out["buckets"] = signature_buckets(out["signature"])
     return out
 
 
@@ -570,11 +576,12 @@ class Generator:
                 continue
             if art.kind == "new":
                 groups.append({"url": art.url, "grp": art.url, "similarity": 1.0, "method": "first",
-                               "first_seen": seen, "signature": content["signature"]})
+                               "first_seen": seen, "signature": content["signature"],
+                               "buckets": content.get("buckets")})
             else:
                 similarity = 1.0 if art.kind == "exact" else round(rng.uniform(0.80, 0.97), 4)
                 groups.append({"url": art.url, "grp": art.group, "similarity": similarity, "method": art.kind,
-                               "first_seen": seen, "signature": None})
+                               "first_seen": seen, "signature": None, "buckets": None})
             art.title_key = headline_key(content["title"])
 
         # The ticker: the new headlines on top, the previous crawl's below.

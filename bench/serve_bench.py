@@ -97,8 +97,12 @@ def migrate(path: Path) -> list[str]:
 
     with Archive(path) as archive:
         pending = [m.name for m in migrations.pending(archive.db)]
-        if pending:
-            archive.migrate()
+    if pending:
+        try:  # as `newsarchive serve` opens it: with the rules its migrations may need
+            from crawler.cli import open_archive
+        except ImportError:
+            open_archive = Archive.open
+        open_archive(path).close()
     return pending
 
 
