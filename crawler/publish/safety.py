@@ -6,9 +6,11 @@ get none of it).
   near-duplicate signatures, the migrations) cannot be read by any SQL on these connections: an
   SQLite authorizer denies every read of any of their columns, rowid included (SQLITE_DENY:
   "access to urls.url is prohibited"), whatever the query (arbitrary SQL, a table page, a view,
-  a CTE named like anything). So no canned query and no page of the plugin may read them. Only
-  their row counts remain (count(*) reads no column). The raw-page virtual table dbstat is
-  denied too. Their foreign keys are not reported (PRAGMA foreign_key_list of them is a no-op),
+  a CTE named like anything). So no canned query and no page of the plugin may read them. Nor
+  may any SQL count their rows, nor those of the search index's shadow tables (`uncounted`): a
+  count(*) reads a table whole in one step that no time limit stops, and Datasette's database
+  page counts every table (it then shows them without a count, and logs the refusal). The
+  raw-page virtual table dbstat is denied too. Their foreign keys are not reported (PRAGMA foreign_key_list of them is a no-op),
   so that Datasette's row pages do not count rows in them. The search index (search_fts and its
   shadow tables) stays readable: it holds folded copies of public text, and the search and the
   table search read it; it is not listed and has no table page (hooks.permission_allowed).
@@ -70,11 +72,20 @@ def denied_to_sql(table: str | None) -> bool:
     return bool(table) and (table.lower() in INTERNAL_TABLES or table.lower() in RAW_TABLES)
 
 
+def uncounted(table: str | None) -> bool:
+    """A table whose rows no SQL may count (count(*), `select 1 from t`: a read of no column): the
+    internal tables and the search index's shadow tables. None is ever shown, and counting them
+    reads them whole (SQLite's count(*) is one step, which no time limit interrupts): the largest
+    tables of an archive, gigabytes at a million articles, read by Datasette's database page."""
+    name = (table or "").lower()
+    return denied_to_sql(name) or name.startswith(SEARCH_INDEX + "_")
+
+
 def authorizer(action: int, arg1, arg2, db_name, source) -> int:
+    if action == sqlite3.SQLITE_READ and arg2 == "" and uncounted(arg1):
+        return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_READ and denied_to_sql(arg1):
-        # A read of no column (count(*), `select 1 from t`) reads no content: allowed, so that
-        # Datasette's table counts do not log an error for each internal table on every page.
-        return sqlite3.SQLITE_IGNORE if arg2 == "" else sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_PRAGMA and arg1 and arg1.lower() == "foreign_key_list" and denied_to_sql(arg2):
         return sqlite3.SQLITE_IGNORE  # their foreign keys are not reported
     return sqlite3.SQLITE_OK
