@@ -1,11 +1,15 @@
 """The reader's pages of an archive (templates in crawler/publish/templates/):
 
 - /-/search?q=... : folded full-text search over articles and headlines, ranked with bm25, the
-  matched words highlighted in the original text;
+  matched words highlighted in the original text. The index alone counts the matches (a match's
+  kind is the sign of its rowid) and ranks them (the best of a page are found before any row is
+  joined); a word matching more than reads.RANKED articles (or headlines) ranks the RANKED
+  archived last, and the page says so;
 - /-/article?url=... : an article as text (paragraphs, right-to-left for Arabic, publisher,
   date, original link, versions, duplicate group, ticker headlines);
 - /-/charts : the charts (crawler.publish.charts);
-- the home page's figures (index.html, filled through extra_template_vars).
+- the home page's figures (index.html, filled through extra_template_vars), from the summary
+  tables of m010 and index seeks: nothing the home page reads grows with the archive.
 
 Each page shows the first archive served, or the one named by ?db=. The SQL is
 crawler.archive.reads's; every stored text reaches HTML through Jinja's autoescaping or
