@@ -39,6 +39,9 @@ NEUTRAL_ARGS = frozenset({
     "_nocount", "_timelimit", "_trace", "_nl", "_context", "_header", "_dl", "_stream", "_extra",
 })
 FEW_MATCHES = 200  # up to this many matches, the page reads them by rowid; more, it walks its sort order
+# The sort orders of a table page that an index gives (m010): with many matches, the page walks
+# the index and keeps the matches, rather than reading every match to sort them.
+WALKED = {"articles": {"published", "first_seen", "last_seen"}, "headlines": {"last_seen"}}
 SCOPE_KEY = "newsarchive.count"  # what the page counts: ("table", name) or ("search", n)
 
 
@@ -95,9 +98,14 @@ def search_filter(datasette, request, database: str, table: str):
             low, high = (bound, high) if kind == "article" else (low, bound)
         ids = "rowid" if kind == "article" else "-rowid"
         column = "rowid" if kind == "article" else "id"
-        # Few matches: read them by rowid; many: the page walks its sort order (an index) and keeps
-        # the matches (the unary + keeps SQLite from reading every match to sort them).
-        where = (f"{'' if n <= FEW_MATCHES else '+'}{column} IN (SELECT {ids} FROM search_fts"
+        # Few matches, or a sort no index gives: read the matches by rowid; many, sorted as an index
+        # is: walk the index and keep the matches (the unary + keeps SQLite from reading every match
+        # to sort them).
+        meta = datasette.table_metadata(database, table)
+        sort = (request.args.get("_sort") or request.args.get("_sort_desc") or meta.get("sort")
+                or meta.get("sort_desc"))
+        walk = n > FEW_MATCHES and sort in WALKED[table]
+        where = (f"{'+' if walk else ''}{column} IN (SELECT {ids} FROM search_fts"
                  " WHERE search_fts MATCH :newsarchive_match AND rowid BETWEEN :newsarchive_low AND :newsarchive_high)")
         described = f'search matches "{q}"'
         if n > reads.RANKED:
