@@ -439,6 +439,7 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
         "CREATE INDEX articles_first_seen ON articles (first_seen)",
         "CREATE INDEX articles_last_seen ON articles (last_seen)",
         "CREATE INDEX articles_language_published ON articles (language, published)",
+        "CREATE INDEX articles_published_date ON articles (date(published))",  # the date facet and its links
         "CREATE INDEX article_versions_first_seen ON article_versions (first_seen)",
         "CREATE INDEX article_versions_last_seen ON article_versions (last_seen)",
         "CREATE INDEX article_versions_changes ON article_versions (first_seen) WHERE version > 1",
