@@ -32,9 +32,9 @@ import httpx
 import pytest
 
 from crawler.archive.snapshot import snapshot
-from crawler.publish import archives, config, gate, safety
+from crawler.publish import archives, config, gate, hooks, safety
 from crawler.publish.serve import exposure_notice, is_loopback
-from tests.conftest import CLI, ROOT, SEED_URL, datasette, fetch, free_port, running
+from tests.conftest import CLI, ROOT, SEED_URL, count, datasette, fetch, free_port, running
 
 DATASETTE = str(Path(os.sys.executable).with_name("datasette"))
 QUERIES = config.queries()
@@ -289,19 +289,34 @@ def test_sql_cannot_read_an_internal_table(db, table):
         assert response.status_code == 400, query
         assert re.fullmatch(rf"access to {table}\.(\w+) is prohibited", response.json()["error"], re.I), query
         assert response.json()["rows"] == []
-    # Nor counted: counting reads a table whole in one step no time limit stops (safety.uncounted).
-    counted = sql(db, f"select count(*) as n from {table}")
-    assert counted.status_code == 400 and counted.json()["error"] == "not authorized"
+    counted = sql(db, f"select count(*) as n from {table}")  # how many rows: no content, allowed
+    assert counted.status_code == 200 and counted.json()["rows"] == [[count(db, table)]]
 
 
 def test_what_sql_may_still_read(db):
     fine = {"select count(*) from search_fts where search_fts match 'metropole'": 200,
-            "select count(*) from search_fts_data": 400,  # the index's shadow tables: not counted
+            "select count(*) from search_fts_data": 200,
             "select count(*) from articles": 200,
             "select name from sqlite_master where name = 'urls'": 200,
             "select name from pragma_table_info('urls') limit 1": 200,  # the schema is no secret
             "select * from dbstat": 400}
     assert {q: sql(db, q).status_code for q in fine} == fine
+
+
+def test_a_large_archive_counts_neither_internal_nor_index_tables(db, monkeypatch):
+    """Over safety.LARGE_BYTES (lowered here to 0), a count(*) of an internal table or of the
+    search index's shadow tables is refused: it reads the table whole in one step no time limit
+    stops. Datasette's database page then lists the public tables without those counts."""
+    monkeypatch.setattr(hooks, "LARGE_BYTES", 0)
+    refused = {q: sql(db, q) for q in ("select count(*) from urls", "select count(*) from search_fts_data",
+                                       "select 1 from captures limit 1")}
+    assert {q: (r.status_code, r.json()["error"]) for q, r in refused.items()} == dict.fromkeys(
+        refused, (400, "not authorized"))
+    assert sql(db, "select count(*) as n from articles").json()["rows"] == [[count(db, "articles")]]
+    assert sql(db, "select count(*) from search_fts where search_fts match 'metropole'").status_code == 200
+    page = fetch(db, "/archive.json", allow_sql=False).json()
+    counts = {t["name"]: t["count"] for t in page["tables"]}
+    assert counts["articles"] == count(db, "articles") and "urls" not in counts
 
 
 def test_no_page_shows_an_internal_table(db, tmp_path):

@@ -6,6 +6,8 @@ against the open redirect and a clear 503 for a database file SQLite cannot read
 
 from __future__ import annotations
 
+import os
+
 from datasette import hookimpl
 
 from crawler.core.fold import fold, fts_query
@@ -13,7 +15,7 @@ from crawler.publish import config, pages, tables
 from crawler.publish.archives import archive_info, archive_names, is_archive
 from crawler.publish.csv_guard import csv_guard
 from crawler.publish.gate import exception_response, gate
-from crawler.publish.safety import guard_connection, is_internal
+from crawler.publish.safety import LARGE_BYTES, guard_connection, is_internal
 from crawler.sites.registry import paper_of
 from crawler.sites.spec import SiteSpec
 
@@ -29,6 +31,15 @@ def paper_function(default: SiteSpec | None):
     return paper
 
 
+def archive_size(datasette, database: str) -> int:
+    """The size of a database's file in bytes (0 when it has none or it is gone)."""
+    db = datasette.databases.get(database)
+    try:
+        return os.path.getsize(db.path) if db is not None and db.path else 0
+    except OSError:
+        return 0
+
+
 @hookimpl
 def prepare_connection(conn, database, datasette):
     """An archive's connections: its limits (crawler.publish.safety: the internal tables
@@ -36,7 +47,7 @@ def prepare_connection(conn, database, datasette):
     (crawler.core.fold: the search folding for French and Arabic) and paper(url)."""
     info = archive_info(datasette, database)
     if info is not None:
-        guard_connection(conn)
+        guard_connection(conn, large=archive_size(datasette, database) > LARGE_BYTES)
         specs = info.site_specs()
         conn.create_function("fold", 1, fold, deterministic=True)
         conn.create_function("fts_query", 1, fts_query, deterministic=True)

@@ -6,11 +6,12 @@ get none of it).
   near-duplicate signatures, the migrations) cannot be read by any SQL on these connections: an
   SQLite authorizer denies every read of any of their columns, rowid included (SQLITE_DENY:
   "access to urls.url is prohibited"), whatever the query (arbitrary SQL, a table page, a view,
-  a CTE named like anything). So no canned query and no page of the plugin may read them. Nor
-  may any SQL count their rows, nor those of the search index's shadow tables (`uncounted`): a
-  count(*) reads a table whole in one step that no time limit stops, and Datasette's database
-  page counts every table (it then shows them without a count, and logs the refusal). The
-  raw-page virtual table dbstat is denied too. Their foreign keys are not reported (PRAGMA foreign_key_list of them is a no-op),
+  a CTE named like anything). So no canned query and no page of the plugin may read them. Only
+  their row counts remain (count(*) reads no column), on an archive under LARGE_BYTES: on a
+  larger one, neither theirs nor those of the search index's shadow tables (`uncounted`), since a
+  count(*) reads a table whole in one step that no time limit stops and Datasette's database
+  page counts every table on every view (it then shows them without a count, and logs each
+  refusal). The raw-page virtual table dbstat is denied too. Their foreign keys are not reported (PRAGMA foreign_key_list of them is a no-op),
   so that Datasette's row pages do not count rows in them. The search index (search_fts and its
   shadow tables) stays readable: it holds folded copies of public text, and the search and the
   table search read it; it is not listed and has no table page (hooks.permission_allowed).
@@ -33,10 +34,12 @@ can run that much past the limit, no more.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import weakref
 
+LARGE_BYTES = 100 * 1024 * 1024  # an archive file this large: Datasette's own limit for counting rows on its home page
 INTERNAL_TABLES = frozenset({"urls", "captures", "group_signatures", "group_bands", "_sqlite_migrations"})
 RAW_TABLES = frozenset({"dbstat", "sqlite_dbpage"})  # page-level views of the file
 SEARCH_INDEX = "search_fts"  # readable by SQL; neither listed nor a table page
@@ -73,18 +76,22 @@ def denied_to_sql(table: str | None) -> bool:
 
 
 def uncounted(table: str | None) -> bool:
-    """A table whose rows no SQL may count (count(*), `select 1 from t`: a read of no column): the
-    internal tables and the search index's shadow tables. None is ever shown, and counting them
-    reads them whole (SQLite's count(*) is one step, which no time limit interrupts): the largest
-    tables of an archive, gigabytes at a million articles, read by Datasette's database page."""
+    """A table whose rows no SQL may count on a large archive (count(*), `select 1 from t`: a read
+    of no column): the internal tables and the search index's shadow tables. None is ever shown,
+    and counting them reads them whole (SQLite's count(*) is one step, which no time limit
+    interrupts): the largest tables of an archive, gigabytes at a million articles, which
+    Datasette's database page counts on every view."""
     name = (table or "").lower()
     return denied_to_sql(name) or name.startswith(SEARCH_INDEX + "_")
 
 
-def authorizer(action: int, arg1, arg2, db_name, source) -> int:
-    if action == sqlite3.SQLITE_READ and arg2 == "" and uncounted(arg1):
-        return sqlite3.SQLITE_DENY
+def authorizer(action: int, arg1, arg2, db_name, source, *, large: bool = False) -> int:
     if action == sqlite3.SQLITE_READ and denied_to_sql(arg1):
+        # A read of no column (count(*), `select 1 from t`) reads no content: allowed on a small
+        # archive, so that Datasette's table counts do not log an error for each internal table on
+        # every page; not on a large one (uncounted).
+        return sqlite3.SQLITE_DENY if arg2 != "" or large else sqlite3.SQLITE_IGNORE
+    if action == sqlite3.SQLITE_READ and arg2 == "" and large and uncounted(arg1):
         return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_PRAGMA and arg1 and arg1.lower() == "foreign_key_list" and denied_to_sql(arg2):
         return sqlite3.SQLITE_IGNORE  # their foreign keys are not reported
@@ -151,11 +158,13 @@ def _trim_function(name: str, left: bool, right: bool):
     return trim
 
 
-def guard_connection(conn: sqlite3.Connection) -> None:
-    """Every limit above, on one archive connection (after Datasette set its row factory)."""
+def guard_connection(conn: sqlite3.Connection, *, large: bool = False) -> None:
+    """Every limit above, on one archive connection (after Datasette set its row factory); `large`:
+    the archive file is over LARGE_BYTES when the connection opens (its internal tables and the
+    search index's shadow tables then cannot be counted either)."""
     for limit, value in SQLITE_LIMITS.items():
         conn.setlimit(limit, value)
-    conn.set_authorizer(authorizer)
+    conn.set_authorizer(functools.partial(authorizer, large=large))
     conn.row_factory = bounded_rows(conn.row_factory)
     for name, left, right in (("trim", True, True), ("ltrim", True, False), ("rtrim", False, True)):
         conn.create_function(name, 2, _trim_function(name, left, right), deterministic=True)
