@@ -293,7 +293,8 @@ def run_newsarchive(work: Path, seeds: Path, settings: dict, timeout: float, tag
     out, err = work / f"{tag}.stdout", work / f"{tag}.stderr"
     proc = run_child(cmd, cwd=work, stdout=out, stderr=err, timeout=timeout)
     stats, counts = read_archive(db)
-    shutil.rmtree(db.parent, ignore_errors=True)  # an archive copy may be gigabytes
+    if archive is not None:
+        shutil.rmtree(db.parent, ignore_errors=True)  # a copy of a big archive: gigabytes
     label = "(b) newsarchive crawl" if processes == 1 else f"(c) newsarchive crawl, {processes} processes"
     return {"run": label, **proc, "stats": stats, "archive": counts, "stderr_tail": tail(err)}
 

@@ -180,6 +180,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=crawl_bench.BENCH / "out", help="folder for reparse_results.json [bench/out]")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (site, archives, WARC, logs)")
     parser.add_argument("--repeat", type=int, default=1, help="run r1 and r2 this many times, alternately [1]")
+    parser.add_argument("--processes", type=lambda v: [int(x) for x in v.split(",")], default=[1, (os.cpu_count() or 1) + 1],
+                        help="reparse --processes values to run side by side, comma-separated [1,<CPUs + 1>]")
     parser.add_argument("--timeout", type=float, default=600.0,
                         help="seconds before a crawl or re-parse is killed [600]")
     parser.add_argument("--seed", type=int, default=20250822, help="random seed of the generated site")
@@ -242,12 +244,13 @@ def main(argv: list[str] | None = None) -> int:
             log(f"  WARNING: only {after_crawl['counts']['articles']} of {len(paths)} articles archived")
 
         # 2. The copies for r2, emptied before any re-parse touches the archive.
-        copies = []
+        copies = {}
         for i in range(1, args.repeat + 1):
-            copy = work / "crawl" / f"rebuild-{i}.db"
-            seconds = empty_copy(db, copy)
-            copies.append(copy)
-            log(f"  copy {copy.name}: extracted tables emptied in {seconds:.2f} s")
+            for procs in args.processes:
+                copy = work / "crawl" / f"rebuild-{i}-p{procs}.db"
+                seconds = empty_copy(db, copy)
+                copies[i, procs] = copy
+                log(f"  copy {copy.name}: extracted tables emptied in {seconds:.2f} s")
 
         # 3. The re-parse runs: r0 once, then r1 and r2 alternately.
         log("Run (r0): reparse selecting no capture (process start) ...")
@@ -258,38 +261,43 @@ def main(argv: list[str] | None = None) -> int:
         if not r0["ok"]:
             failures.append(f"r0: exit status {r0['returncode']}")
             log(f"  FAILED; stderr:\n{r0['stderr_tail']}")
-        for i in range(1, args.repeat + 1):
-            for kind, target in (("r1", db), ("r2", copies[i - 1])):
-                label = "(r1) reparse, archive as is" if kind == "r1" else "(r2) rebuild, tables emptied"
-                log(f"Run {label} #{i} ...")
-                r = run_reparse(work, target, f"{kind}-{i}", label, args.timeout)
-                r["repeat"] = i
-                net(r, startup)
-                runs.append(r)
-                log(f"  {r['pages']} pages in {r['wall_seconds']:.2f} s wall = {r['pages_per_second']:.1f} pages/s, "
-                    f"peak {r['peak_rss_mb']:.0f} MB, exit status {r['returncode']}")
-                log(f"  {r['summary_line']}")
-                if not r["ok"]:
-                    failures.append(f"{kind}#{i}: exit status {r['returncode']}"
-                                    f"{', timed out' if r['timed_out'] else ''}"
-                                    f"{'' if r['summary_line'] else ', no summary line'}")
-                    log(f"  FAILED: {' '.join(r['command'].split()[1:])}\n{r['stderr_tail']}")
-                    continue
-                state = archive_state(target)
-                r["archive"] = state
-                expected = after_crawl  # r1: nothing changes; r2: the crawl's rows come back
-                r["counts_match"] = all(state["counts"][t] == expected["counts"][t] for t in EXTRACTED)
-                r["rows_identical"] = {t: state["digests"][t] == expected["digests"][t] for t in EXTRACTED}
-                if not r["counts_match"]:
-                    diff = {t: (expected["counts"][t], state["counts"][t]) for t in EXTRACTED
-                            if state["counts"][t] != expected["counts"][t]}
-                    failures.append(f"{kind}#{i}: row counts (crawl, after) differ: {diff}")
-                    log(f"  ROW COUNTS DIFFER from the crawl's (crawl, after): {diff}")
-                else:
-                    log("  row counts as after the crawl: " + counts_text(state["counts"], EXTRACTED))
-                different = [t for t, same in r["rows_identical"].items() if not same]
-                if different:
-                    log(f"  note: rows not identical to the crawl's in {', '.join(different)}")
+        runs_to_make = [(i, kind, procs) for i in range(1, args.repeat + 1) for procs in args.processes
+                        for kind in ("r1", "r2")]
+        for i, kind, procs in runs_to_make:
+            target = db if kind == "r1" else copies[i, procs]
+            label = ("(r1) reparse, archive as is" if kind == "r1" else "(r2) rebuild, tables emptied") + \
+                f", --processes {procs}"
+            log(f"Run {label} #{i} ...")
+            r = run_reparse(work, target, f"{kind}-{i}-p{procs}", label, args.timeout,
+                            ["--processes", str(procs)])
+            r["processes"] = procs
+            r["repeat"] = i
+            net(r, startup)
+            runs.append(r)
+            log(f"  {r['pages']} pages in {r['wall_seconds']:.2f} s wall = {r['pages_per_second']:.1f} pages/s, "
+                f"peak {r['peak_rss_mb']:.0f} MB, exit status {r['returncode']}")
+            log(f"  {r['summary_line']}")
+            if not r["ok"]:
+                failures.append(f"{kind}#{i}: exit status {r['returncode']}"
+                                f"{', timed out' if r['timed_out'] else ''}"
+                                f"{'' if r['summary_line'] else ', no summary line'}")
+                log(f"  FAILED: {' '.join(r['command'].split()[1:])}\n{r['stderr_tail']}")
+                continue
+            state = archive_state(target)
+            r["archive"] = state
+            expected = after_crawl  # r1: nothing changes; r2: the crawl's rows come back
+            r["counts_match"] = all(state["counts"][t] == expected["counts"][t] for t in EXTRACTED)
+            r["rows_identical"] = {t: state["digests"][t] == expected["digests"][t] for t in EXTRACTED}
+            if not r["counts_match"]:
+                diff = {t: (expected["counts"][t], state["counts"][t]) for t in EXTRACTED
+                        if state["counts"][t] != expected["counts"][t]}
+                failures.append(f"{kind}#{i}: row counts (crawl, after) differ: {diff}")
+                log(f"  ROW COUNTS DIFFER from the crawl's (crawl, after): {diff}")
+            else:
+                log("  row counts as after the crawl: " + counts_text(state["counts"], EXTRACTED))
+            different = [t for t, same in r["rows_identical"].items() if not same]
+            if different:
+                log(f"  note: rows not identical to the crawl's in {', '.join(different)}")
     except _Abort:
         pass
     except (KeyboardInterrupt, SystemExit):
@@ -311,8 +319,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # 4. The report.
     timed = [r for r in runs if r["run"].startswith(("(r1)", "(r2)")) and r["ok"]]
-    rate = {kind: statistics.median(r["pages_per_second"] for r in timed if r["tag"].startswith(kind))
-            for kind in ("r1", "r2") if any(r["tag"].startswith(kind) for r in timed)}
+    rate = {f"{kind} --processes {procs}": statistics.median(
+                r["pages_per_second"] for r in timed if r["tag"].startswith(kind) and r["processes"] == procs)
+            for kind in ("r1", "r2") for procs in args.processes
+            if any(r["tag"].startswith(kind) and r["processes"] == procs for r in timed)}
     print()
     print(table(crawl, runs, numbered=args.repeat > 1))
     print("\ncaptures: capture rows read (robots.txt included); pages: pages parsed (for (c): responses received); "

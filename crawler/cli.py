@@ -203,7 +203,7 @@ class _SizeProgress:
 @SITE_OPTION
 @click.option("--processes", type=click.IntRange(1, 64), default=None, metavar="N",
               help="Processes to use: N-1 parse pages beside the one that groups and writes them "
-                   "[default: the machine's CPUs, at most 8].")
+                   "(parsing is the heavier part) [default: the machine's CPUs + 1, at most 9].")
 def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None, site_name: str,
             processes: int | None):
     """Re-parse archived responses with the current page objects; no network.
@@ -237,7 +237,7 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
                 click.echo(f"indexed {indexed} captures from {warc} as crawl {crawl}", err=True)
             stats = run_reparse(archive, since=since, url_glob=url_glob, crawl=crawl, progress=_ProgressLine(),
                                 default_site=_site(site_name),
-                                processes=processes or max(1, min(os.cpu_count() or 1, 8)))
+                                processes=processes or min((os.cpu_count() or 1) + 1, 9))
     except (ArchiveError, ReparseError, WarcError) as exc:
         raise UserError(str(exc)) from None
     except sqlite3.DatabaseError as exc:

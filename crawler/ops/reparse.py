@@ -213,7 +213,11 @@ def parsers(processes: int):
     if processes <= 1:
         yield lambda jobs: map(parse_job, jobs)
         return
-    context = multiprocessing.get_context("forkserver")
+    # fork where there is one: the parsing processes start with everything imported (forkserver
+    # or spawn import the project again in each, a second or more of a short re-parse). This
+    # process has no other thread when the pool starts.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(processes - 1) as pool:
         yield lambda jobs: _ahead(pool, jobs)
         pool.close()
