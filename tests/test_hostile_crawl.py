@@ -472,3 +472,26 @@ def test_a_response_from_a_refused_address_is_refused_before_it_is_kept():
         gate.check_address(request, response)
     allowed = RequestGate(get_crawler(spider, {"NEWSARCHIVE_LIVE": True, "NEWSARCHIVE_ALLOW_PRIVATE": "10.0.0.0/8"}))
     allowed.check_address(request, response)  # no error
+
+
+def test_in_two_processes_pages_without_an_article_are_counted_and_rechecked(servers, tmp_path):
+    """The capture stage marks a page done once captured; the processing stage counts what it
+    could not use, and the URL comes back on the article schedule (1 hour), its capture kept."""
+    site = servers({"/fr/lesechos/2": text(NO_CREDIT.encode(), "text/html; charset=utf-8"),
+                    "/fr/lesechos/3": text(b"", "text/html; charset=utf-8")})
+    seeds = [site.url(f"/fr/lesechos/{n}") for n in (1, 2, 3)]
+
+    result = crawl(tmp_path, seeds, "-s", "NEWSARCHIVE_PROCESSES=2")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = tmp_path / "archive.db"
+    run = last_run(db)
+    assert run["stats"]["spider/failed/no_article"] == 1
+    assert run["stats"]["stage/skipped/unparseable"] == 1
+    assert count(db, "articles") == 1
+    rows = url_rows(db)
+    started = query(db, "SELECT started FROM crawls")[0]["started"]
+    for url in seeds[1:]:
+        assert (rows[url]["status"], rows[url]["reason"]) == ("fetched", None)
+        assert later(started, minutes=60) <= rows[url]["next_due"] <= later(started, minutes=65)
+    assert set(seeds) <= set(captured(db))

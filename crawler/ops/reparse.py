@@ -28,7 +28,7 @@ from crawler.archive.state import ArchiveState
 from crawler.archive.store import Archive
 from crawler.core import clock
 from crawler.core import stats as keys
-from crawler.core.items import PageError, page_items
+from crawler.core.items import Article, PageError, page_items
 from crawler.frontier.urls import canonicalize, trusted_canonical
 from crawler.processing import Drop, Processor
 from crawler.sites import registry
@@ -165,7 +165,7 @@ class CaptureProcessor:
 
     def __init__(self, archive: Archive, crawl_id: int | None, *, site: SiteSpec | None, stats,
                  batch: Batch, as_of: str | None = None, pages_key: str = keys.REPARSE_PAGES,
-                 skipped_key: Callable[[str], str] = keys.reparse_skipped):
+                 skipped_key: Callable[[str], str] = keys.reparse_skipped, count_no_article: bool = False):
         self.archive = archive
         self.crawl_id = crawl_id
         self.site = site
@@ -173,6 +173,7 @@ class CaptureProcessor:
         self.batch = batch
         self.pages_key = pages_key
         self.skipped_key = skipped_key
+        self.count_no_article = count_no_article  # article URLs whose page held no article, counted
         self.base = str(archive.path.resolve().parent)
         # The archive's state as the crawl is processed (its lookups see what earlier batches wrote).
         self.processor = Processor(ArchiveState(archive.db.conn, as_of=as_of), stats)
@@ -182,15 +183,19 @@ class CaptureProcessor:
         return capture, self.base, self.site.name if self.site else None
 
     def process(self, capture: dict) -> None:
-        self.store(parse_job(self.job(capture)))
+        self.store(parse_job(self.job(capture)), capture)
 
-    def store(self, parsed: tuple[str | None, list]) -> None:
+    def store(self, parsed: tuple[str | None, list], capture: dict | None = None) -> None:
         """A capture's page, parsed (parse_job): its items processed and batched."""
         skipped, items = parsed
         if skipped is not None:
             self.stats.inc_value(self.skipped_key(skipped))
             return
         self.stats.inc_value(self.pages_key)
+        if self.count_no_article and capture is not None and not any(isinstance(i, Article) for i in items):
+            spec = registry.site_for_url(capture["canonical_url"]) or self.site
+            if spec is not None and spec.is_article(capture["canonical_url"]):
+                self.stats.inc_value(keys.NO_ARTICLE)
         for item in items:
             try:
                 self.batch.add(self.processor.process(item))

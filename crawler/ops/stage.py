@@ -43,7 +43,7 @@ def follow(archive: Archive, crawl_id: int, site: SiteSpec, *, ended: Callable[[
     batch = Batch(stats, size=batch_size, paper_of=partial(registry.paper_of, default=site))
     worker = CaptureProcessor(archive, crawl_id, site=site, stats=stats, batch=batch,
                               as_of=started[0]["started"] if started else None, pages_key=keys.PAGES,
-                              skipped_key=keys.stage_skipped)
+                              skipped_key=keys.stage_skipped, count_no_article=True)
     after = 0
     while True:
         last_call = ended()  # asked first: whatever was committed before the end is read below
