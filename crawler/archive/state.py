@@ -93,9 +93,10 @@ class ArchiveState:
         return rows[0] if rows else None
 
     def due(self, now: str, *, every_known: bool = False) -> Iterator[dict]:
-        """The rows of the URLs due at `now` (next_due reached), oldest due first; with
-        `every_known`, also every URL not skipped (a full, not incremental, crawl). Read a page
-        at a time, so that no read stays open for the crawl's length."""
+        """The URLs due at `now` (next_due reached), oldest due first, as (url, kind, status,
+        depth, next_due) rows; with `every_known`, also every URL not skipped (a full, not
+        incremental, crawl). Read a page at a time, so that no read stays open for the crawl's
+        length; without the validators (url_row gives them, for the URLs scheduled)."""
         if every_known:
             where, order, key = "(next_due <= :now OR status <> 'skipped') AND rowid > :after", "rowid", ("rowid",)
         else:
@@ -104,8 +105,8 @@ class ArchiveState:
         params = {"now": now, "due": "", "after": 0}
         while True:
             rows = self._dicts(
-                f"""SELECT {FRONTIER_COLUMNS}, rowid AS rowid_ FROM (SELECT rowid, *, {KEPT} FROM urls
-                    WHERE {where} ORDER BY {order} LIMIT {PAGE_ROWS})""", params)
+                f"""SELECT url, kind, status, depth, next_due, rowid AS rowid_ FROM urls
+                    WHERE {where} ORDER BY {order} LIMIT {PAGE_ROWS}""", params)
             for row in rows:
                 params["after"] = row.pop("rowid_")
                 yield row
