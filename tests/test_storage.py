@@ -51,9 +51,9 @@ def test_migrations_create_the_schema_once(tmp_path):
     assert {t for t in tables if t.endswith("_fts")} == {"search_fts"}
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert triggers == {
-        "articles_summary_insert", "articles_summary_update", "articles_summary_delete",
+        "articles_summary_insert", "articles_summary_update", "articles_summary_group", "articles_summary_delete",
         "article_versions_summary_insert", "article_versions_summary_delete",
-        "headlines_summary_insert", "headlines_summary_update", "headlines_summary_delete",
+        "headlines_summary_insert", "headlines_summary_update", "headlines_summary_seen", "headlines_summary_delete",
         "headline_sightings_summary_insert", "headline_sightings_summary_update",
         "headline_sightings_summary_position", "headline_sightings_summary_delete",
         "crawls_summary_insert", "crawls_summary_update", "crawls_summary_delete",

@@ -401,8 +401,10 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
     - summary_headlines_by_day: distinct headlines on the ticker per day (UTC, of the sighting) per
       paper of the headline ('' for none), and summary_headline_days the days each headline was seen;
     - summary_headline_sightings: per headline, the crawls that saw it and its best position;
-    - summary_stories: headlines per story; summary_groups: members, papers (distinct publishers)
-      and first member's first_seen per duplicate group;
+    - summary_stories: per story, its headlines, papers (distinct), crawls that saw one of them,
+      first and last sighting, first headline and all of them (what most_reported_stories shows);
+    - summary_groups: per duplicate group, its articles, papers (distinct publishers) and their
+      names, first and last member's first_seen, lowest similarity, the first member's title;
     - summary_failures: per outcome (failed, skipped) and reason of crawls.failed / crawls.skipped,
       the crawls that had it, the URLs in all and the last crawl that had it.
 
@@ -411,6 +413,27 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
     headline_timeline (m003) is redefined on summary_headline_sightings."""
     host = ("substr(substr({r}.url, instr({r}.url, '//') + 2), 1,"
             " instr(substr({r}.url, instr({r}.url, '//') + 2) || '/', '/') - 1)")
+    # The figures of a story (of the summary_stories row being written), from its headlines.
+    headlines_of = "FROM stories x JOIN headlines h ON h.id = x.headline WHERE x.story = summary_stories.story"
+    story_crawls = ("(SELECT count(DISTINCT y.crawl) FROM stories x JOIN headline_sightings y ON y.headline = x.headline"
+                    " WHERE x.story = summary_stories.story)")
+    story_first_seen = f"(SELECT min(h.first_seen) {headlines_of})"
+    story_last_seen = f"(SELECT max(h.last_seen) {headlines_of})"
+    story_figures = ", ".join((
+        "headlines = (SELECT count(*) FROM stories x WHERE x.story = summary_stories.story)",
+        f"papers = (SELECT count(DISTINCT h.paper) {headlines_of})", f"crawls = {story_crawls}",
+        f"first_seen = {story_first_seen}", f"last_seen = {story_last_seen}",
+        "first_headline = (SELECT text FROM headlines WHERE id = summary_stories.story)",
+        f"all_headlines = (SELECT group_concat(h.text, ' | ') {headlines_of})"))
+    # The figures of a duplicate group (of the summary_groups row being written), from its members.
+    members = "FROM article_groups g WHERE g.grp = summary_groups.grp"
+    members_articles = "FROM article_groups g JOIN articles a ON a.url = g.url WHERE g.grp = summary_groups.grp"
+    group_figures = ", ".join((
+        f"articles = (SELECT count(*) {members})", f"papers = (SELECT count(DISTINCT a.publisher) {members_articles})",
+        f"first_seen = (SELECT min(g.first_seen) {members})", f"last_copy_seen = (SELECT max(g.first_seen) {members})",
+        f"min_similarity = (SELECT min(g.similarity) {members})",
+        f"paper_names = (SELECT group_concat(DISTINCT a.publisher) {members_articles})",
+        "title = (SELECT title FROM articles WHERE url = summary_groups.grp)"))
     for sql in (
         "CREATE TABLE summary_table_rows (tbl TEXT PRIMARY KEY, row_count INTEGER NOT NULL) WITHOUT ROWID",
         """CREATE TABLE summary_articles_by_paper (paper TEXT NOT NULL, publisher TEXT NOT NULL,
@@ -427,10 +450,11 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
         """CREATE TABLE summary_headline_sightings (headline INTEGER PRIMARY KEY, crawls INTEGER NOT NULL,
                best_position INTEGER)""",
         "CREATE INDEX summary_headline_sightings_rank ON summary_headline_sightings (crawls DESC, best_position)",
-        "CREATE TABLE summary_stories (story INTEGER PRIMARY KEY, headlines INTEGER NOT NULL)",
-        "CREATE INDEX summary_stories_headlines ON summary_stories (headlines)",
+        """CREATE TABLE summary_stories (story INTEGER PRIMARY KEY, headlines INTEGER NOT NULL, papers INTEGER,
+               crawls INTEGER, first_seen TEXT, last_seen TEXT, first_headline TEXT, all_headlines TEXT)""",
+        "CREATE INDEX summary_stories_rank ON summary_stories (headlines DESC, papers DESC, crawls DESC, last_seen DESC)",
         """CREATE TABLE summary_groups (grp TEXT PRIMARY KEY, articles INTEGER NOT NULL, papers INTEGER NOT NULL,
-               first_seen TEXT)""",
+               first_seen TEXT, last_copy_seen TEXT, min_similarity REAL, paper_names TEXT, title TEXT)""",
         "CREATE INDEX summary_groups_rank ON summary_groups (articles DESC, papers DESC, first_seen DESC)",
         """CREATE TABLE summary_failures (outcome TEXT NOT NULL, reason TEXT NOT NULL, crawls INTEGER NOT NULL,
                urls NUMERIC, last_crawl INTEGER, PRIMARY KEY (outcome, reason)) WITHOUT ROWID""",
@@ -474,9 +498,9 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
     db.execute("""INSERT INTO summary_headline_sightings (headline, crawls, best_position)
                   SELECT headline, count(*), min(position) FROM headline_sightings GROUP BY headline""")
     db.execute("INSERT INTO summary_stories (story, headlines) SELECT story, count(*) FROM stories GROUP BY story")
-    db.execute("""INSERT INTO summary_groups (grp, articles, papers, first_seen)
-                  SELECT g.grp, count(*), count(DISTINCT a.publisher), min(g.first_seen)
-                  FROM article_groups g LEFT JOIN articles a ON a.url = g.url GROUP BY g.grp""")
+    db.execute(f"UPDATE summary_stories SET {story_figures}")
+    db.execute("INSERT INTO summary_groups (grp, articles, papers) SELECT grp, count(*), 0 FROM article_groups GROUP BY grp")
+    db.execute(f"UPDATE summary_groups SET {group_figures}")
     for outcome in ("failed", "skipped"):
         db.execute(f"""INSERT INTO summary_failures (outcome, reason, crawls, urls, last_crawl)
                        SELECT '{outcome}', j.key, count(*), total(j.value), max(c.id)
@@ -511,11 +535,13 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
             UPDATE {table} SET articles = articles - 1 WHERE {where};
             DELETE FROM {table} WHERE {where} AND articles <= 0;""" for table, where in keys.items())
 
-    def group_papers(grp: str) -> str:  # the distinct publishers of a group's members, counted again
+    def group_refresh(grp: str) -> str:  # a group's figures, from its members
         return f"""
-            UPDATE summary_groups SET papers = (SELECT count(DISTINCT a.publisher) FROM article_groups g
-                                               JOIN articles a ON a.url = g.url WHERE g.grp = summary_groups.grp)
-            WHERE grp = {grp};"""
+            UPDATE summary_groups SET {group_figures} WHERE grp = {grp};"""
+
+    def story_refresh(story: str, figures: str = story_figures, when: str = "1") -> str:  # from its headlines
+        return f"""
+            UPDATE summary_stories SET {figures} WHERE story = {story} AND {when};"""
 
     def add_sighting(r: str) -> str:
         # A headline counts once per day: only its first sighting that day adds it.
@@ -582,24 +608,22 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
     def group_member(r: str, change: str) -> str:
         if change == "+1":
             return f"""
-            INSERT INTO summary_groups (grp, articles, papers, first_seen) VALUES ({r}.grp, 1, 0, {r}.first_seen)
-            ON CONFLICT (grp) DO UPDATE SET articles = articles + 1, first_seen = min(first_seen, excluded.first_seen);
-            {group_papers(f"{r}.grp")}"""
+            INSERT INTO summary_groups (grp, articles, papers) VALUES ({r}.grp, 0, 0) ON CONFLICT (grp) DO NOTHING;
+            {group_refresh(f"{r}.grp")}"""
         return f"""
-            UPDATE summary_groups SET articles = articles - 1,
-                first_seen = (SELECT min(first_seen) FROM article_groups WHERE grp = {r}.grp)
-            WHERE grp = {r}.grp;
-            DELETE FROM summary_groups WHERE grp = {r}.grp AND articles <= 0;
-            {group_papers(f"{r}.grp")}"""
+            {group_refresh(f"{r}.grp")}
+            DELETE FROM summary_groups WHERE grp = {r}.grp AND articles <= 0;"""
 
     def story_member(r: str, change: str) -> str:
         if change == "+1":
             return f"""
-            INSERT INTO summary_stories (story, headlines) VALUES ({r}.story, 1)
-            ON CONFLICT (story) DO UPDATE SET headlines = headlines + 1;"""
+            INSERT INTO summary_stories (story, headlines) VALUES ({r}.story, 0) ON CONFLICT (story) DO NOTHING;
+            {story_refresh(f"{r}.story")}"""
         return f"""
-            UPDATE summary_stories SET headlines = headlines - 1 WHERE story = {r}.story;
+            {story_refresh(f"{r}.story")}
             DELETE FROM summary_stories WHERE story = {r}.story AND headlines <= 0;"""
+
+    story_of = "(SELECT story FROM stories WHERE headline = {h})"
 
     article_columns = ("paper", "publisher", "published", "language", "url")
     triggers = {
@@ -607,21 +631,46 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
         "articles_summary_update": (
             f"AFTER UPDATE OF {', '.join(article_columns)} ON articles WHEN "
             + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in article_columns),
-            remove_article("OLD") + add_article("NEW")
-            + group_papers("(SELECT grp FROM article_groups WHERE url = NEW.url)")),
+            remove_article("OLD") + add_article("NEW")),
+        # The group of an article whose publisher or title changed (a new version).
+        "articles_summary_group": (
+            "AFTER UPDATE OF publisher, title ON articles WHEN OLD.publisher IS NOT NEW.publisher"
+            " OR OLD.title IS NOT NEW.title",
+            group_refresh("(SELECT grp FROM article_groups WHERE url = NEW.url)")),
         "articles_summary_delete": ("AFTER DELETE ON articles", rows("articles", "-1") + remove_article("OLD")),
         "article_versions_summary_insert": ("AFTER INSERT ON article_versions", rows("article_versions", "+1")),
         "article_versions_summary_delete": ("AFTER DELETE ON article_versions", rows("article_versions", "-1")),
         "headlines_summary_insert": ("AFTER INSERT ON headlines", rows("headlines", "+1")),
         "headlines_summary_update": ("AFTER UPDATE OF paper ON headlines WHEN OLD.paper IS NOT NEW.paper",
-                                     headline_days("OLD", "-1") + headline_days("NEW", "+1")),
+                                     headline_days("OLD", "-1") + headline_days("NEW", "+1")
+                                     + story_refresh(story_of.format(h="NEW.id"))),
+        # Seen again (Archive.save_headlines widens first_seen and last_seen), or its text changed.
+        "headlines_summary_seen": (
+            "AFTER UPDATE OF first_seen, last_seen, text ON headlines WHEN OLD.first_seen IS NOT NEW.first_seen"
+            " OR OLD.last_seen IS NOT NEW.last_seen OR OLD.text IS NOT NEW.text",
+            f"""
+            UPDATE summary_stories SET
+                first_seen = CASE WHEN NEW.first_seen <= OLD.first_seen THEN min(first_seen, NEW.first_seen)
+                                  ELSE {story_first_seen} END,
+                last_seen = CASE WHEN NEW.last_seen >= OLD.last_seen THEN max(last_seen, NEW.last_seen)
+                                 ELSE {story_last_seen} END
+            WHERE story = {story_of.format(h="NEW.id")} AND OLD.text IS NEW.text;"""
+            + story_refresh(story_of.format(h="NEW.id"), when="OLD.text IS NOT NEW.text")),
         "headlines_summary_delete": ("AFTER DELETE ON headlines", rows("headlines", "-1")),
-        "headline_sightings_summary_insert": ("AFTER INSERT ON headline_sightings",
-                                              rows("headline_sightings", "+1") + add_sighting("NEW")),
+        "headline_sightings_summary_insert": (
+            "AFTER INSERT ON headline_sightings",
+            rows("headline_sightings", "+1") + add_sighting("NEW") + f"""
+            UPDATE summary_stories SET crawls = crawls + 1
+            WHERE story = {story_of.format(h="NEW.headline")}
+              AND NOT EXISTS (SELECT 1 FROM stories x JOIN headline_sightings y ON y.headline = x.headline
+                              WHERE x.story = summary_stories.story AND x.headline <> NEW.headline
+                                AND y.crawl = NEW.crawl);"""),
         "headline_sightings_summary_update": (
             "AFTER UPDATE OF headline, crawl, seen_at ON headline_sightings WHEN OLD.headline IS NOT NEW.headline"
             " OR OLD.crawl IS NOT NEW.crawl OR OLD.seen_at IS NOT NEW.seen_at",
-            remove_sighting("OLD", "NEW.rowid") + add_sighting("NEW")),
+            remove_sighting("OLD", "NEW.rowid") + add_sighting("NEW")
+            + story_refresh(story_of.format(h="OLD.headline"), f"crawls = {story_crawls}")
+            + story_refresh(story_of.format(h="NEW.headline"), f"crawls = {story_crawls}")),
         # A better position seen again in the same crawl (Archive.save_sightings keeps the best).
         "headline_sightings_summary_position": (
             "AFTER UPDATE OF position ON headline_sightings WHEN OLD.position IS NOT NEW.position"
@@ -632,8 +681,10 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
                 WHEN OLD.position > best_position THEN best_position
                 ELSE (SELECT min(position) FROM headline_sightings WHERE headline = NEW.headline) END
             WHERE headline = NEW.headline;"""),
-        "headline_sightings_summary_delete": ("AFTER DELETE ON headline_sightings",
-                                              rows("headline_sightings", "-1") + remove_sighting("OLD", "OLD.rowid")),
+        "headline_sightings_summary_delete": (
+            "AFTER DELETE ON headline_sightings",
+            rows("headline_sightings", "-1") + remove_sighting("OLD", "OLD.rowid")
+            + story_refresh(story_of.format(h="OLD.headline"), f"crawls = {story_crawls}")),
         "crawls_summary_insert": ("AFTER INSERT ON crawls", rows("crawls", "+1") + failures("NEW", "+1")),
         "crawls_summary_update": (
             "AFTER UPDATE OF failed, skipped ON crawls WHEN OLD.failed IS NOT NEW.failed OR OLD.skipped IS NOT NEW.skipped",
