@@ -47,7 +47,7 @@ def crawled_sites(conn: sqlite3.Connection) -> list[str]:
 # the rows are joined once the top ones are known.
 # bm25 weights per search_fts column: kind and ref count nothing, a title match 4 times a body match.
 BM25 = "bm25(search_fts, 0.0, 0.0, 4.0, 1.0)"
-RANKED = 10_000  # a search ranks at most the RANKED matches of each kind archived last
+RANKED = 2_000  # a search ranks at most the RANKED matches of each kind archived last
 ARTICLE_ROWIDS = (1, 2 ** 63 - 1)
 HEADLINE_ROWIDS = (-(2 ** 63), -1)
 

@@ -7,11 +7,13 @@ get none of it).
   SQLite authorizer denies every read of any of their columns, rowid included (SQLITE_DENY:
   "access to urls.url is prohibited"), whatever the query (arbitrary SQL, a table page, a view,
   a CTE named like anything). So no canned query and no page of the plugin may read them. Only
-  their row counts remain (count(*) reads no column), on an archive under LARGE_BYTES: on a
-  larger one, neither theirs nor those of the search index's shadow tables (`uncounted`), since a
-  count(*) reads a table whole in one step that no time limit stops and Datasette's database
-  page counts every table on every view (it then shows them without a count, and logs each
-  refusal). The raw-page virtual table dbstat is denied too. Their foreign keys are not reported (PRAGMA foreign_key_list of them is a no-op),
+  their row counts remain (count(*) reads no column), on an archive under LARGE_BYTES. On a
+  larger one no table but the summaries can be counted that way (`uncounted`), since a count(*)
+  reads a table (or its smallest index) whole in one step that no time limit stops, and
+  Datasette's database page counts every table on every view (it then lists them without a
+  count, and logs each refusal); the table pages show the counts of summary_table_rows
+  (crawler.publish.tables), and `count(column)` or a WHERE clause still counts, within the time
+  limit. The raw-page virtual table dbstat is denied too. Their foreign keys are not reported (PRAGMA foreign_key_list of them is a no-op),
   so that Datasette's row pages do not count rows in them. The search index (search_fts and its
   shadow tables) stays readable: it holds folded copies of public text, and the search and the
   table search read it; it is not listed and has no table page (hooks.permission_allowed).
@@ -43,6 +45,7 @@ LARGE_BYTES = 100 * 1024 * 1024  # an archive file this large: Datasette's own l
 INTERNAL_TABLES = frozenset({"urls", "captures", "group_signatures", "group_bands", "_sqlite_migrations"})
 RAW_TABLES = frozenset({"dbstat", "sqlite_dbpage"})  # page-level views of the file
 SEARCH_INDEX = "search_fts"  # readable by SQL; neither listed nor a table page
+SUMMARY_PREFIX = "summary_"  # the summary tables (m010): small, counted as ever
 
 MAX_VALUE_BYTES = 1_000_000  # SQLITE_LIMIT_LENGTH: the longest string or blob
 MAX_COLUMNS = 100  # SQLITE_LIMIT_COLUMN: columns of a result, table, index, GROUP BY, ORDER BY
@@ -77,12 +80,11 @@ def denied_to_sql(table: str | None) -> bool:
 
 def uncounted(table: str | None) -> bool:
     """A table whose rows no SQL may count on a large archive (count(*), `select 1 from t`: a read
-    of no column): the internal tables and the search index's shadow tables. None is ever shown,
-    and counting them reads them whole (SQLite's count(*) is one step, which no time limit
-    interrupts): the largest tables of an archive, gigabytes at a million articles, which
-    Datasette's database page counts on every view."""
-    name = (table or "").lower()
-    return denied_to_sql(name) or name.startswith(SEARCH_INDEX + "_")
+    of no column): every table but the summaries (summary_*, their counts are in
+    summary_table_rows). Counting a table reads it, or its smallest index, whole, in one step no
+    time limit interrupts (SQLite's count(*)): gigabytes at a million articles, and Datasette's
+    database page counts every table on every view."""
+    return not (table or "").lower().startswith(SUMMARY_PREFIX)
 
 
 def authorizer(action: int, arg1, arg2, db_name, source, *, large: bool = False) -> int:
