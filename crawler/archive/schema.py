@@ -458,49 +458,70 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
         "CREATE INDEX summary_groups_rank ON summary_groups (articles DESC, papers DESC, first_seen DESC)",
         """CREATE TABLE summary_failures (outcome TEXT NOT NULL, reason TEXT NOT NULL, crawls INTEGER NOT NULL,
                urls NUMERIC, last_crawl INTEGER, PRIMARY KEY (outcome, reason)) WITHOUT ROWID""",
-        # What the pages sort and filter on.
-        "CREATE INDEX articles_published ON articles (published)",
-        "CREATE INDEX articles_first_seen ON articles (first_seen)",
-        "CREATE INDEX articles_last_seen ON articles (last_seen)",
-        "CREATE INDEX articles_language_published ON articles (language, published)",
-        "CREATE INDEX articles_published_date ON articles (date(published))",  # the date facet and its links
-        "CREATE INDEX article_versions_first_seen ON article_versions (first_seen)",
-        "CREATE INDEX article_versions_last_seen ON article_versions (last_seen)",
-        "CREATE INDEX article_versions_changes ON article_versions (first_seen) WHERE version > 1",
-        "CREATE INDEX article_versions_parser_version ON article_versions (parser_version)",
-        "CREATE INDEX headlines_last_seen ON headlines (last_seen)",
-        "CREATE INDEX headlines_url ON headlines (url)",
-        "CREATE INDEX headlines_hours_on_ticker ON headlines"
+        # What the pages sort and filter on (IF NOT EXISTS: an archive given them by hand keeps them).
+        "CREATE INDEX IF NOT EXISTS articles_published ON articles (published)",
+        "CREATE INDEX IF NOT EXISTS articles_first_seen ON articles (first_seen)",
+        "CREATE INDEX IF NOT EXISTS articles_last_seen ON articles (last_seen)",
+        "CREATE INDEX IF NOT EXISTS articles_language_published ON articles (language, published)",
+        "CREATE INDEX IF NOT EXISTS articles_published_date ON articles (date(published))",  # the date facet and its links
+        "CREATE INDEX IF NOT EXISTS article_versions_first_seen ON article_versions (first_seen)",
+        "CREATE INDEX IF NOT EXISTS article_versions_last_seen ON article_versions (last_seen)",
+        "CREATE INDEX IF NOT EXISTS article_versions_changes ON article_versions (first_seen) WHERE version > 1",
+        "CREATE INDEX IF NOT EXISTS article_versions_parser_version ON article_versions (parser_version)",
+        "CREATE INDEX IF NOT EXISTS headlines_last_seen ON headlines (last_seen)",
+        "CREATE INDEX IF NOT EXISTS headlines_url ON headlines (url)",
+        "CREATE INDEX IF NOT EXISTS headlines_hours_on_ticker ON headlines"
         " (round((julianday(last_seen) - julianday(first_seen)) * 24, 2))",
-        "CREATE INDEX crawls_started ON crawls (started)",
-        "CREATE INDEX crawls_site ON crawls (site)",
-        "CREATE INDEX article_groups_method ON article_groups (method)",
+        "CREATE INDEX IF NOT EXISTS crawls_started ON crawls (started)",
+        "CREATE INDEX IF NOT EXISTS crawls_site ON crawls (site)",
+        "CREATE INDEX IF NOT EXISTS article_groups_method ON article_groups (method)",
     ):
         db.execute(sql)
 
     # --- the backfill -------------------------------------------------------------------------------
+    # Set by set, each table read once in its own order (the order its pages mostly have in the
+    # file): a row-by-row backfill seeks all over the file, hours for a million articles on a slow
+    # disk. The articles are read once, into a temporary table of what the summaries need.
     for table in ("articles", "article_versions", "headlines", "headline_sightings", "crawls",
                   "article_groups", "stories"):
         db.execute(f"INSERT INTO summary_table_rows (tbl, row_count) SELECT '{table}', count(*) FROM {table}")
-    db.execute(f"""INSERT INTO summary_articles_by_paper (paper, publisher, language, host, articles)
-                   SELECT coalesce(paper, ''), publisher, language, {host.format(r='articles')}, count(*)
-                   FROM articles GROUP BY 1, 2, 3, 4""")
+    db.execute(f"""CREATE TEMP TABLE m010_articles AS
+                   SELECT url, coalesce(paper, '') AS paper, publisher, language, {host.format(r='articles')} AS host,
+                          coalesce(published, '') AS published, title
+                   FROM articles ORDER BY rowid""")
+    db.execute("""INSERT INTO summary_articles_by_paper (paper, publisher, language, host, articles)
+                  SELECT paper, publisher, language, host, count(*) FROM temp.m010_articles GROUP BY 1, 2, 3, 4""")
     db.execute("""INSERT INTO summary_articles_by_day (published, publisher, articles)
-                  SELECT coalesce(published, ''), publisher, count(*) FROM articles GROUP BY 1, 2""")
+                  SELECT published, publisher, count(*) FROM temp.m010_articles GROUP BY 1, 2""")
     db.execute("""INSERT INTO summary_articles_by_month (month, publisher, articles)
-                  SELECT coalesce(substr(published, 1, 7), ''), publisher, count(*) FROM articles GROUP BY 1, 2""")
-    db.execute("""INSERT INTO summary_headlines_by_day (day, paper, headlines)
-                  SELECT d.day, coalesce(h.paper, ''), count(*)
-                  FROM (SELECT DISTINCT substr(seen_at, 1, 10) AS day, headline FROM headline_sightings) d
-                  LEFT JOIN headlines h ON h.id = d.headline GROUP BY 1, 2""")
+                  SELECT substr(published, 1, 7), publisher, count(*) FROM temp.m010_articles GROUP BY 1, 2""")
+    db.execute("""INSERT INTO summary_groups (grp, articles, papers, first_seen, last_copy_seen, min_similarity,
+                                              paper_names, title)
+                  SELECT g.grp, count(*), count(DISTINCT a.publisher), min(g.first_seen), max(g.first_seen),
+                         min(g.similarity), group_concat(DISTINCT a.publisher),
+                         max(CASE WHEN a.url = g.grp THEN a.title END)
+                  FROM temp.m010_articles a CROSS JOIN article_groups g ON g.url = a.url GROUP BY g.grp""")
+    db.execute("""UPDATE summary_groups SET title = (SELECT title FROM articles WHERE url = summary_groups.grp)
+                  WHERE title IS NULL""")  # a group whose first article is not one of its members
+    db.execute("DROP TABLE temp.m010_articles")
     db.execute("""INSERT INTO summary_headline_days (headline, day)
                   SELECT DISTINCT headline, substr(seen_at, 1, 10) FROM headline_sightings""")
+    db.execute("""INSERT INTO summary_headlines_by_day (day, paper, headlines)
+                  SELECT d.day, coalesce(h.paper, ''), count(*)
+                  FROM summary_headline_days d LEFT JOIN headlines h ON h.id = d.headline GROUP BY 1, 2""")
     db.execute("""INSERT INTO summary_headline_sightings (headline, crawls, best_position)
                   SELECT headline, count(*), min(position) FROM headline_sightings GROUP BY headline""")
-    db.execute("INSERT INTO summary_stories (story, headlines) SELECT story, count(*) FROM stories GROUP BY story")
-    db.execute(f"UPDATE summary_stories SET {story_figures}")
-    db.execute("INSERT INTO summary_groups (grp, articles, papers) SELECT grp, count(*), 0 FROM article_groups GROUP BY grp")
-    db.execute(f"UPDATE summary_groups SET {group_figures}")
+    db.execute("""INSERT INTO summary_stories (story, headlines, papers, crawls, first_seen, last_seen, first_headline,
+                                               all_headlines)
+                  SELECT x.story, count(*), count(DISTINCT h.paper), 0, min(h.first_seen), max(h.last_seen),
+                         max(CASE WHEN h.id = x.story THEN h.text END), group_concat(h.text, ' | ')
+                  FROM headlines h CROSS JOIN stories x ON x.headline = h.id GROUP BY x.story""")
+    db.execute("""UPDATE summary_stories SET first_headline = (SELECT text FROM headlines WHERE id = summary_stories.story)
+                  WHERE first_headline IS NULL""")  # a story whose first headline is not one of its own
+    db.execute("""UPDATE summary_stories SET crawls = c.n
+                  FROM (SELECT x.story, count(DISTINCT y.crawl) AS n FROM stories x
+                        JOIN headline_sightings y ON y.headline = x.headline GROUP BY x.story) AS c
+                  WHERE c.story = summary_stories.story""")
     for outcome in ("failed", "skipped"):
         db.execute(f"""INSERT INTO summary_failures (outcome, reason, crawls, urls, last_crawl)
                        SELECT '{outcome}', j.key, count(*), total(j.value), max(c.id)
