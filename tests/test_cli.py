@@ -13,10 +13,13 @@ def test_parse_prints_the_seed_page_as_json():
     assert list(data) == ["url", "article", "headlines"]
     assert data["url"] == SEED_URL
     assert list(data["article"]) == [
-        "title", "publisher", "published", "published_problem", "language", "paragraphs", "original_url",
-        "image_url",
+        "title", "authors", "publisher", "published", "published_at", "published_problem", "language", "paragraphs",
+        "original_url", "image_url", "parser",
     ]
     assert data["article"]["published_problem"] is None
+    assert data["article"]["authors"] == []  # Maghress names no author
+    assert data["article"]["published_at"] is None  # its credit line gives a day, no time
+    assert data["article"]["parser"] == "maghress/2"
     assert data["article"]["title"] == (
         "Casablanca Smart City: La métropole sur le bon chemin pour devenir une ville intelligente"
     )

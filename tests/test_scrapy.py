@@ -12,7 +12,7 @@ from crawler.sites.maghress.page import PARSER_VERSION
 from tests.conftest import MIRROR, ROOT, SEED_URL, query, run_cli, served_folder
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
-ARTICLE_FIELDS = {"type", "url", "title", "publisher", "published", "published_problem", "language", "paragraphs", "original_url",
+ARTICLE_FIELDS = {"type", "url", "title", "authors", "publisher", "published", "published_at", "published_problem", "language", "paragraphs", "original_url",
                   "image_url", "seen_at", "fetched_url", "capture", "parser_version", "content_hash", "group",
                   "group_similarity", "group_method"}
 TICKER_FIELDS = {"type", "page_url", "headlines", "seen_at", "capture", "parser_version"}

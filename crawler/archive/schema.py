@@ -736,3 +736,15 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
                round((julianday(h.last_seen) - julianday(h.first_seen)) * 24, 2) AS hours_on_ticker
         FROM headlines h LEFT JOIN summary_headline_sightings c ON c.headline = h.id"""
     )
+
+
+@migrations()
+def m011_authors_and_times(db: sqlite_utils.Database) -> None:
+    """The people an article credits (authors: a JSON array of names, NULL when the page names
+    none) and its full publication timestamp where the page gives one (published_at, ISO 8601),
+    on articles and on each of their versions. Articles parsed before have NULL in both."""
+    for table in ("articles", "article_versions"):
+        columns = db[table].columns_dict
+        for column in ("authors", "published_at"):
+            if column not in columns:
+                db[table].add_column(column, str)

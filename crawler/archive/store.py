@@ -224,17 +224,20 @@ class Archive:
 
         def write(row: dict) -> None:
             row = {"capture": None, "parser_version": None, "fetched_url": None, "published_problem": None,
-                   "paper": None, **row}
+                   "paper": None, "authors": None, "published_at": None, **row}
+            if isinstance(row["authors"], list):  # stored as a JSON array, NULL for none
+                row["authors"] = json.dumps(row["authors"], ensure_ascii=False) if row["authors"] else None
             new_version = False
             stored = self.db.execute("SELECT 1 FROM articles WHERE url = :url", row).fetchone() is not None
             self.db.execute(
                 """
                 INSERT INTO articles (url, title, publisher, published, language, body, original_url,
                                       image_url, content_hash, first_seen, last_seen, version, capture,
-                                      parser_version, fetched_url, published_problem, paper)
+                                      parser_version, fetched_url, published_problem, paper, authors,
+                                      published_at)
                 VALUES (:url, :title, :publisher, :published, :language, :body, :original_url,
                         :image_url, :content_hash, :seen_at, :seen_at, 1, :capture, :parser_version,
-                        :fetched_url, :published_problem, :paper)
+                        :fetched_url, :published_problem, :paper, :authors, :published_at)
                 ON CONFLICT (url) DO UPDATE SET
                     fetched_url = coalesce(fetched_url, excluded.fetched_url),
                     paper = coalesce(paper, excluded.paper),
@@ -248,10 +251,10 @@ class Archive:
                     """
                     INSERT INTO article_versions (url, version, title, publisher, published, language,
                         body, original_url, image_url, content_hash, first_seen, last_seen, capture,
-                        parser_version, published_problem)
+                        parser_version, published_problem, authors, published_at)
                     VALUES (:url, 1, :title, :publisher, :published, :language, :body, :original_url,
                             :image_url, :content_hash, :seen_at, :seen_at, :capture, :parser_version,
-                            :published_problem)
+                            :published_problem, :authors, :published_at)
                     """,
                     row,
                 )
@@ -269,6 +272,8 @@ class Archive:
                         first_seen = min(first_seen, :seen_at), last_seen = max(last_seen, :seen_at),
                         original_url = coalesce(original_url, :original_url),
                         image_url = coalesce(image_url, :image_url),
+                        authors = coalesce(authors, :authors),
+                        published_at = coalesce(published_at, :published_at),
                         parser_version = coalesce(:parser_version, parser_version)
                     WHERE url = :url AND version = :version
                     """,
@@ -282,12 +287,12 @@ class Archive:
                     """
                     INSERT INTO article_versions (url, version, title, publisher, published, language,
                         body, original_url, image_url, content_hash, first_seen, last_seen, capture,
-                        parser_version, published_problem)
+                        parser_version, published_problem, authors, published_at)
                     VALUES (:url, (SELECT coalesce(max(version), 0) + 1 FROM article_versions
                                    WHERE url = :url),
                             :title, :publisher, :published, :language, :body, :original_url,
                             :image_url, :content_hash, :seen_at, :seen_at, :capture, :parser_version,
-                            :published_problem)
+                            :published_problem, :authors, :published_at)
                     """,
                     row,
                 )
@@ -297,9 +302,10 @@ class Archive:
                 """
                 UPDATE articles SET (title, publisher, published, language, body, original_url,
                                      image_url, content_hash, version, capture, parser_version,
-                                     published_problem) = (
+                                     published_problem, authors, published_at) = (
                     SELECT title, publisher, published, language, body, original_url, image_url,
-                           content_hash, version, capture, parser_version, published_problem
+                           content_hash, version, capture, parser_version, published_problem, authors,
+                           published_at
                     FROM article_versions WHERE url = :url ORDER BY last_seen DESC, version DESC LIMIT 1)
                 WHERE url = :url
                 """,

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
-ARTICLE_FIELDS = ("title", "publisher", "published", "published_problem", "language", "paragraphs", "original_url",
-                  "image_url")
+ARTICLE_FIELDS = ("title", "authors", "publisher", "published", "published_at", "published_problem", "language",
+                  "paragraphs", "original_url", "image_url")
 
 
 class PageError(ValueError):
@@ -44,6 +44,8 @@ class Article:
     original_url: str | None = None
     image_url: str | None = None
     published_problem: str | None = None  # why published is None though the page gives a date
+    authors: list[str] = field(default_factory=list)  # the people credited, as the page names them
+    published_at: str | None = None  # the full ISO-8601 timestamp, where the page gives a time
     # Set by the crawl, not by parsing:
     seen_at: str | None = None  # when the page was fetched (or captured, for a mirror)
     fetched_url: str | None = None  # the URL as found (link, feed, seed), beside the canonical `url`
@@ -57,8 +59,11 @@ class Article:
     type: str = field(default="article", init=False)
 
     def to_json(self) -> dict:
-        """The parsed fields, in the order `newsarchive parse` prints them."""
-        return {name: getattr(self, name) for name in ARTICLE_FIELDS}
+        """The parsed fields, in the order `newsarchive parse` prints them, and the page object
+        that parsed them (`parser`)."""
+        fields = {name: getattr(self, name) for name in ARTICLE_FIELDS}
+        fields["parser"] = self.parser_version
+        return fields
 
 
 @dataclass
@@ -75,7 +80,7 @@ class Ticker:
 
 # One header for both items (CSV), in this order; JSON exporters give each item its own fields.
 EXPORT_FIELDS = (
-    "type", "url", "page_url", "title", "publisher", "published", "language", "paragraphs", "headlines",
+    "type", "url", "page_url", "title", "authors", "publisher", "published", "published_at", "language", "paragraphs", "headlines",
     "original_url", "image_url", "published_problem", "seen_at", "fetched_url", "capture", "parser_version", "content_hash",
     "group", "group_similarity", "group_method",
 )
