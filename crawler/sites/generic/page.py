@@ -1,0 +1,141 @@
+"""The generic page object: a news article from any site's HTML (pure: no I/O, no network).
+
+One parse of the page (lxml), one pass over its head and links, then each field from the best
+witness the page offers, checked against what a reader sees:
+
+- the page's structured data (JSON-LD, OpenGraph, meta tags), read with crawler.sites.generic
+  .jsonld and .meta: a JSON-LD headline or articleBody counts only when the visible text holds
+  it (a page's JSON-LD is often another page's, a template's or a teaser's);
+- the body from trafilatura's extractor in its fast mode (no readability/jusText fallbacks), on
+  the tree already parsed; its fallbacks only when the fast result is short or the
+  confirmed articleBody says text is missing;
+- the date from the structured data first, htmldate's quick search only when it gives none;
+- the language from py3langid over the body (the declared lang attribute as a check).
+
+`parse_page` is the interface, the same as every site's page object.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser
+
+from crawler.core.items import Article, Page, PageError
+from crawler.core.text import clean_text, collapse_ws
+from crawler.frontier.urls import canonicalize
+from crawler.sites.generic import body, jsonld, meta
+
+# The version of this page object, recorded with every row it extracts. Raise it whenever a
+# change can alter what is extracted from an archived page.
+PARSER_VERSION = "generic/1"
+
+# lxml.html's parser (trafilatura's extractor expects lxml.html elements), as trafilatura sets
+# it up; the same for a page given as UTF-8 bytes, read as they are.
+_PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+                     huge_tree=True)
+_UTF8_PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+                          huge_tree=True, encoding="utf-8")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# What a reader never sees (removed once the head's scripts are read).
+_INVISIBLE = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed")
+
+
+def parse_page(url: str, content: str, *, is_html: bool | None = None, utf8: bytes | None = None) -> Page:
+    """Parse one page of any site: its article (None when the page is not an article).
+
+    `content` is the decoded HTML; `is_html` None means sniff it (a page that is not HTML has
+    no article). `utf8`, when the caller has it, is `content` as UTF-8 bytes (content ==
+    utf8.decode("utf-8")): the HTML parser reads them rather than `content`, the same page.
+    """
+    url = canonicalize(url)
+    if is_html is None:
+        is_html = looks_like_html(content)
+    if not is_html or not content.strip():
+        return _page(url, None, [], None)
+    tree = parse_html(content, utf8)
+    if tree is None:
+        return _page(url, None, [], None)
+    reader = meta.read(tree, url)  # head, JSON-LD, links: before the tree is cleaned
+    etree.strip_elements(tree, *_INVISIBLE, with_tail=False)
+    article = extract(url, tree, reader)
+    return _page(url, article, reader.links, reader.canonical)
+
+
+def _page(url: str, article: Article | None, links: list[str], canonical: str | None) -> Page:
+    if article is not None:
+        article.parser_version = PARSER_VERSION
+    return Page(url=url, article=article, headlines=[], links=links, parser_version=PARSER_VERSION,
+                canonical_link=canonical)
+
+
+def looks_like_html(content: str) -> bool:
+    head = content.lstrip()[:2048].lower()
+    return head.startswith("<") and bool(re.search(r"<(!doctype|html|head|body|div|span|p|h1|meta|title)\b", head))
+
+
+def parse_html(content: str, utf8: bytes | None = None) -> HtmlElement | None:
+    """The page's tree, or None for a document with no element."""
+    try:
+        if utf8 is not None:
+            tree = etree.fromstring(utf8, _UTF8_PARSER)
+        else:
+            if _XML_DECLARATION.match(content):  # lxml refuses a str that declares an encoding
+                content = _XML_DECLARATION.sub("", content, count=1)
+            tree = etree.fromstring(content, _PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        if "empty" in str(exc).lower():
+            return None
+        raise PageError(f"not an HTML page: {exc}") from None
+    return tree
+
+
+def extract(url: str, tree: HtmlElement, reader: meta.Reader) -> Article | None:
+    """The article of a parsed page, or None when the page is not one."""
+    visible = meta.Visible(tree)
+    paragraphs, fallback = body.paragraphs(tree, url, reader, visible)
+    title = reader.title(visible)
+    if not _is_article(reader, paragraphs, title):
+        return None
+    published, published_at = reader.published(tree, url)
+    text = "\n".join(paragraphs)
+    return Article(
+        url=url,
+        title=title,
+        authors=reader.authors(visible),
+        publisher=reader.publisher(),
+        published=published,
+        published_at=published_at,
+        language=meta.language(text, reader.declared_language, title),
+        paragraphs=paragraphs,
+        original_url=None,
+        image_url=reader.image(),
+    )
+
+
+# A page is an article when it says so (JSON-LD article node, og:type article, an article's
+# published time) and has a body, or when it says nothing of the kind but has the body of one.
+MIN_BODY_CHARS = 200
+MIN_UNMARKED_BODY_CHARS = 1_000
+
+
+def _is_article(reader: meta.Reader, paragraphs: list[str], title: str | None) -> bool:
+    size = sum(len(p) for p in paragraphs)
+    if size < MIN_BODY_CHARS:
+        return False
+    if reader.says_article():
+        return True
+    if reader.says_listing():
+        return False
+    return size >= MIN_UNMARKED_BODY_CHARS and title is not None
+
+
+def normalize(text: str) -> str:
+    return clean_text(unicodedata.normalize("NFC", text))
+
+
+__all__ = ["PARSER_VERSION", "PageError", "looks_like_html", "parse_html", "parse_page", "collapse_ws",
+           "urljoin", "urlsplit", "normalize"]
