@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import gzip
 import json
 import os
 import sqlite3
 import sys
+import zlib
 from pathlib import Path
 
 import click
@@ -54,18 +56,61 @@ SITE_OPTION = click.option("--site", "site_name", default=DEFAULT_SITE, show_def
                            help=f"The site: one of {', '.join(registry.names())}.")
 
 
+def _page_suffix(path: Path) -> tuple[str, bool]:
+    """The saved page's own suffix (.html of page.html.gz) and whether it is gzipped."""
+    suffixes = [x.lower() for x in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        return (suffixes[0] if len(suffixes) == 2 else ""), True
+    return (suffixes[-1] if suffixes else ""), False
+
+
 def parse_file(path: Path, url: str, site=None) -> dict:
-    """The JSON object `newsarchive parse` prints for a saved page."""
-    if path.suffix.lower() not in PAGE_SUFFIXES:
-        raise UserError(f"{path}: not a saved page (expected .html, .htm or .txt)")
+    """The JSON object `newsarchive parse` prints for a saved page (.html, .htm, .txt, or one of
+    them gzipped)."""
+    suffix, gzipped = _page_suffix(path)
+    if suffix not in PAGE_SUFFIXES:
+        raise UserError(f"{path}: not a saved page (expected .html, .htm or .txt, or one of them .gz)")
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if gzipped:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UserError(f"cannot read {path}: not gzip data ({exc})") from None
     try:
-        return parse_bytes(url, data, PAGE_SUFFIXES[path.suffix.lower()], site=site).to_json()
+        return parse_bytes(url, data, PAGE_SUFFIXES[suffix], site=site).to_json()
     except PageError as exc:
         raise UserError(f"cannot parse {path}: {exc}") from None
+
+
+def read_url_map(path: Path) -> dict[str, str]:
+    """A TSV of saved pages and their URLs: `FILE<TAB>URL` per line (a header line naming `url`
+    and blank lines skipped). FILE is matched against each parsed path as given, its absolute
+    form, and its file name."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    urls = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        name, sep, url = line.partition("\t")
+        if not sep or not url.strip():
+            raise UserError(f"{path}:{number}: expected FILE<TAB>URL")
+        if number == 1 and url.strip().lower() == "url":
+            continue
+        urls[name.strip()] = url.strip()
+    return urls
+
+
+def url_for(path: Path, urls: dict[str, str]) -> str | None:
+    for key in (str(path), str(path.absolute()), path.name):
+        if key in urls:
+            return urls[key]
+    return None
 
 
 def dump_json(obj: dict) -> str:
@@ -79,18 +124,51 @@ def main():
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--url", required=True, help="The URL the page was saved from.")
-@SITE_OPTION
-def parse(path: Path, url: str, site_name: str):
-    """Parse a saved page (.html, .htm or .txt) and print its article and ticker as JSON.
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--url", help="The URL the page was saved from (one page).")
+@click.option("--urls", "url_map", type=click.Path(path_type=Path, dir_okay=False),
+              help="A TSV of FILE<TAB>URL lines: the URL of each page (many pages).")
+@click.option("--site", "site_name", default=None, metavar="NAME",
+              help=f"Read pages of hosts no site claims with this site's page object ({', '.join(registry.names())}); "
+                   "default: the generic page object.")
+def parse(paths: tuple[Path, ...], url: str | None, url_map: Path | None, site_name: str | None):
+    """Parse saved pages (.html, .htm or .txt, or gzipped: .html.gz) and print each one's article
+    and ticker as JSON.
 
-    The page object is the one of the URL's site, else of --site.
+    The page object is the one of the URL's site, else of --site, else the generic one. One page
+    with --url: one indented JSON object. Many pages with --urls: one JSON object per line, with
+    its "path", in the order given; a page that cannot be read or parsed is one line on stderr
+    (the rest are still parsed) and the exit status is 1.
 
-    Example: newsarchive parse seeds/site/www.maghress.com/fr/marocdiplomatique/25429.txt
-    --url https://www.maghress.com/fr/marocdiplomatique/25429
+    Examples: newsarchive parse seeds/site/www.maghress.com/fr/marocdiplomatique/25429.txt
+    --url https://www.maghress.com/fr/marocdiplomatique/25429;
+    newsarchive parse pages/*.html.gz --urls pages/urls.tsv > parsed.jsonl
     """
-    sys.stdout.buffer.write(dump_json(parse_file(path, url, _site(site_name))).encode("utf-8"))
+    site = _site(site_name) if site_name else None
+    if url and url_map:
+        raise UserError("give --url (one page) or --urls (many), not both")
+    if url_map is None:
+        if url is None:
+            raise UserError("give the page's URL: --url URL (or --urls MAP.tsv for many pages)")
+        if len(paths) > 1:
+            raise UserError(f"{len(paths)} pages and one --url: give their URLs with --urls MAP.tsv")
+        sys.stdout.buffer.write(dump_json(parse_file(paths[0], url, site)).encode("utf-8"))
+        return
+    urls = read_url_map(url_map)
+    failed = 0
+    for path in paths:
+        page_url = url_for(path, urls)
+        try:
+            if page_url is None:
+                raise UserError(f"{path}: no URL for it in {url_map}")
+            line = json.dumps({"path": str(path), **parse_file(path, page_url, site)}, ensure_ascii=False)
+        except UserError as exc:
+            failed += 1
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            continue
+        sys.stdout.buffer.write((line + "\n").encode("utf-8"))
+    if failed:
+        raise UserError(f"{failed} of {len(paths)} page(s) could not be parsed")
 
 
 def _setting(pairs: tuple[str, ...]) -> dict:
@@ -106,7 +184,9 @@ def _setting(pairs: tuple[str, ...]) -> dict:
 @main.command()
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
               help="The archive file to write.")
-@SITE_OPTION
+@click.option("--site", "site_name", default=None, metavar="NAME",
+              help=f"Crawl this site only (one of {', '.join(registry.names())}). Default: every site's bundled "
+                   f"mirror, one after the other; with --replay, --seeds or --live: {DEFAULT_SITE}.")
 @click.option("--replay", type=click.Path(path_type=Path), default=None,
               help="Answer every request from this mirror folder, or from WARC files (a .warc.gz file or a "
                    "folder of them) [default: the site's bundled mirror].")
@@ -118,34 +198,45 @@ def _setting(pairs: tuple[str, ...]) -> dict:
 @click.option("--seeds", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File of start URLs, one a line [default: the site's, seeds/urls/<site>.txt].")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-def crawl(db: Path, site_name: str, replay: Path | None, live: bool, full: bool, wait: float, seeds: Path | None,
-          settings: tuple[str, ...]):
-    """Crawl into the archive. With no options, replays the site's bundled mirror (no network).
+def crawl(db: Path, site_name: str | None, replay: Path | None, live: bool, full: bool, wait: float,
+          seeds: Path | None, settings: tuple[str, ...]):
+    """Crawl into the archive. With no options, replays every site's bundled mirror (no network),
+    one crawl per site.
 
     The same crawl as `scrapy crawl <site>` in this project (scrapy.cfg).
 
-    Examples: newsarchive crawl; newsarchive crawl --replay my-mirror/ --db data/test.db;
+    Examples: newsarchive crawl; newsarchive crawl --site maghress;
+    newsarchive crawl --replay my-mirror/ --db data/test.db;
     newsarchive crawl --replay data/archive-warc/ --db data/copy.db; newsarchive crawl --live
     """
-    from crawler.crawl.run import run_crawl
+    from crawler.crawl.run import run_crawls
 
     if live and replay:
         raise UserError("--live and --replay exclude each other")
-    site = _site(site_name)
+    if site_name:
+        sites = [_site(site_name)]
+    elif replay or seeds or live:  # a source of one site's pages
+        sites = [_site(DEFAULT_SITE)]
+    else:
+        sites = list(registry.sites())
     overrides = _setting(settings)
     overrides["NEWSARCHIVE_LOCK_WAIT"] = wait  # one crawl at a time writes an archive
     if full:
         overrides["NEWSARCHIVE_INCREMENTAL"] = False
     try:
-        stats = run_crawl(site, db, seeds=seeds, replay=replay, live=live, overrides=overrides)
+        every_stats = run_crawls(sites, db, seeds=seeds, replay=replay, live=live, overrides=overrides)
     except (ArchiveError, MirrorError, LockError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
-    if stats.get(keys.WRITE_ERROR):  # the crawl stopped at the first write that failed
-        raise UserError(f"the crawl stopped, nothing after this was stored: {stats[keys.WRITE_ERROR]}")
-    click.echo(crawl_summary(db, stats), err=True)
-    if stats.get("finish_reason") not in COMPLETED:  # a page budget reached is a normal end
+    unfinished = False
+    for site, stats in zip(sites, every_stats):
+        if stats.get(keys.WRITE_ERROR):  # the crawl stopped at the first write that failed
+            raise UserError(f"the crawl stopped, nothing after this was stored: {stats[keys.WRITE_ERROR]}")
+        prefix = f"{site.name}: " if len(sites) > 1 else ""
+        click.echo(prefix + crawl_summary(db, stats), err=True)
+        unfinished |= stats.get("finish_reason") not in COMPLETED  # a page budget reached is a normal end
+    if unfinished:
         sys.exit(1)
 
 
@@ -338,6 +429,38 @@ def format_status(runs: list[dict], due: list[dict], holder: dict | None) -> str
     if not due:
         lines.append("(no URLs yet)")
     return "\n".join(lines)
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
+              help="The archive whose last crawl of each site is shown (none if it does not exist).")
+def sites(db: Path):
+    """List the sites the crawler knows: name, hosts, parser, last crawl.
+
+    A site is a folder of crawler/sites/ with a site.toml; one without a page object of its own
+    is read by the generic page object.
+
+    Example: newsarchive sites --db data/archive.db
+    """
+    from crawler.sites.parse import parser_of_site
+
+    last = {}
+    if db.exists():
+        try:
+            with open_archive(db) as archive:
+                last = archive.last_crawl_by_site()
+        except ArchiveError as exc:
+            raise UserError(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise UserError(damaged(db, exc)) from None
+    rows = [("site", "hosts", "parser", "last crawl")]
+    for spec in registry.sites():
+        run = last.get(spec.name)
+        rows.append((spec.name, ", ".join(sorted(spec.domains)), parser_of_site(spec),
+                     f"{run['id']} {run['started']} ({run['finish_reason'] or 'unfinished'})" if run else "never"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
 
 
 def crawl_summary(db: Path, stats: dict) -> str:

@@ -44,7 +44,7 @@ def test_parse_errors_are_one_line(tmp_path):
     cases = {}
     cases["missing"] = (tmp_path / "missing.html", f"Error: cannot read {tmp_path / 'missing.html'}: No such file or directory")
     (tmp_path / "page.pdf").write_bytes(b"%PDF")
-    cases["suffix"] = (tmp_path / "page.pdf", f"Error: {tmp_path / 'page.pdf'}: not a saved page (expected .html, .htm or .txt)")
+    cases["suffix"] = (tmp_path / "page.pdf", f"Error: {tmp_path / 'page.pdf'}: not a saved page (expected .html, .htm or .txt, or one of them .gz)")
     (tmp_path / "empty.html").write_bytes(b"")
     cases["empty"] = (tmp_path / "empty.html", f"Error: cannot parse {tmp_path / 'empty.html'}: not an HTML page: Document is empty")
     (tmp_path / "dir.html").mkdir()

@@ -484,6 +484,12 @@ class Archive:
         except sqlite3.Error as exc:
             raise ArchiveWriteError(f"cannot write the archive {self.path}: {exc}") from None
 
+    def last_crawl_by_site(self) -> dict[str, dict]:
+        """Per site: its last crawl's id, start and finish reason."""
+        return {row["site"]: row for row in self.db.query(
+            """SELECT site, id, started, finish_reason FROM crawls
+               WHERE id IN (SELECT max(id) FROM crawls WHERE site IS NOT NULL GROUP BY site)""")}
+
     def last_runs(self, n: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM crawls ORDER BY id DESC LIMIT ?", [n]))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
+from twisted.internet import defer
+from twisted.python.failure import Failure
 from scrapy.settings import Settings
 
 from crawler.archive.lock import ArchiveLock
@@ -35,6 +37,14 @@ def run_crawl(site: SiteSpec, db: Path, *, seeds: Path | None = None, replay: Pa
     the replay source can be read, the archive file is an SQLite file, and its lock is free (or
     frees up within NEWSARCHIVE_LOCK_WAIT seconds). Runs the Twisted reactor: once per process.
     """
+    return run_crawls([site], db, seeds=seeds, replay=replay, live=live, overrides=overrides)[0]
+
+
+def run_crawls(sites: list[SiteSpec], db: Path, *, seeds: Path | None = None, replay: Path | None = None,
+               live: bool = False, overrides: dict | None = None) -> list[dict]:
+    """Crawl several sites into one archive, one after the other (one crawl each, in one Twisted
+    reactor: Scrapy's way of running spiders in sequence); the stats of each crawl, in order.
+    A crawl that fails stops the sequence (its exception is raised)."""
     if seeds is not None:
         read_seed_urls(seeds)  # OSError if unreadable
     if replay is not None:
@@ -52,10 +62,28 @@ def run_crawl(site: SiteSpec, db: Path, *, seeds: Path | None = None, replay: Pa
         **(overrides or {}),
     })
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider_class(site))
+    crawlers = [process.create_crawler(spider_class(site)) for site in sites]
     failures = []
-    process.crawl(crawler).addErrback(failures.append)
-    process.start()
+
+    @defer.inlineCallbacks
+    def one_after_another():
+        for crawler in crawlers:
+            yield process.crawl(crawler)
+
+    def stop(result):
+        if isinstance(result, Failure):
+            failures.append(result)
+        from twisted.internet import reactor  # the reactor CrawlerProcess installed
+
+        if reactor.running:
+            reactor.stop()
+
+    if len(crawlers) == 1:  # the common case, as Scrapy runs one
+        process.crawl(crawlers[0]).addErrback(failures.append)
+        process.start()
+    else:
+        one_after_another().addBoth(stop)
+        process.start(stop_after_crawl=False)
     if failures:
         failures[0].raiseException()
-    return crawler.stats.get_stats()
+    return [crawler.stats.get_stats() for crawler in crawlers]

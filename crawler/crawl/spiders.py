@@ -134,7 +134,10 @@ class ArchiveSpider(scrapy.Spider):
         self.hosts |= allowed_host_keys(settings.getlist("NEWSARCHIVE_ALLOWED_HOSTS"))[0]
         now = clock.timestamp()
         seeds = []
-        for line in read_seed_urls(path):
+        listed = read_seed_urls(path)
+        if not (self.seeds_path or settings.get("NEWSARCHIVE_SEEDS")):  # the site's own start URLs
+            listed += [url for url in (*self.site.feeds, *self.site.sitemaps) if url not in listed]
+        for line in listed:
             if not is_fetchable(line):
                 self.crawler.stats.inc_value(keys.REFUSED_SCHEME)
                 self.logger.warning("Refused seed URL (only http and https are fetched): %s", line)

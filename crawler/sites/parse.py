@@ -2,7 +2,11 @@
 
 The page object is the one of the URL's site (by host, crawler.sites.registry); a page of a
 host no site claims is read by the page object of `site`, the site being crawled (a site's
-pages replayed or served from another host, as in tests and benchmarks on 127.0.0.1).
+pages replayed or served from another host, as in tests and benchmarks on 127.0.0.1). A site
+without a page object of its own, and a host no site claims when no site is given, are read by
+the generic page object (crawler.sites.generic). When a site's page object finds no article on
+a page whose URL is one of the site's article URLs (its markup changed), the generic page object
+reads the page instead, and the article's parser says so: "generic/1 (fallback from maghress/2)".
 """
 
 from __future__ import annotations
@@ -22,15 +26,32 @@ __all__ = ["NoPageObject", "PageError", "page_object", "parse_bytes", "parse_tex
 
 
 class NoPageObject(PageError):
-    """No page object reads pages of this URL."""
+    """No page object reads pages of this URL (no longer raised: the generic page object reads
+    any page; kept for callers that catch it)."""
+
+
+GENERIC_MODULE = "crawler.sites.generic.page"
+FALLBACK = "{generic} (fallback from {site})"  # the parser of an article the generic page object read instead
 
 
 @cache
-def page_object(spec: SiteSpec) -> ModuleType | None:
-    """The site's page object module (parse_page, PARSER_VERSION), or None if it has none."""
-    if not spec.page_object:
-        return None
+def generic() -> ModuleType:
+    """The generic page object (parse_page, PARSER_VERSION): for any site without its own."""
+    return importlib.import_module(GENERIC_MODULE)
+
+
+@cache
+def page_object(spec: SiteSpec | None) -> ModuleType:
+    """The page object module (parse_page, PARSER_VERSION) that reads the site's pages: its own,
+    else the generic one."""
+    if spec is None or not spec.page_object:
+        return generic()
     return importlib.import_module(f"{spec.package}.{spec.page_object}")
+
+
+def parser_of_site(spec: SiteSpec) -> str:
+    """The version of the page object that reads a site's pages (maghress/2, generic/1)."""
+    return page_object(spec).PARSER_VERSION
 
 
 def site_of(url: str, site: SiteSpec | None = None) -> SiteSpec | None:
@@ -39,9 +60,11 @@ def site_of(url: str, site: SiteSpec | None = None) -> SiteSpec | None:
 
 
 def parser_version(url: str, site: SiteSpec | None = None) -> str | None:
-    spec = site_of(url, site)
-    module = page_object(spec) if spec else None
-    return module.PARSER_VERSION if module else None
+    return page_object(site_of(url, site)).PARSER_VERSION
+
+
+def fallback_version(site_version: str) -> str:
+    return FALLBACK.format(generic=generic().PARSER_VERSION, site=site_version)
 
 
 @cache
@@ -52,17 +75,39 @@ def _reads_utf8(module: ModuleType) -> bool:
 
 def parse_text(url: str, content: str, *, is_html: bool | None = None, site: SiteSpec | None = None,
                utf8: bytes | None = None) -> Page:
-    """Parse a decoded page (HTML or saved text; is_html None: sniff it). NoPageObject when no
-    page object reads the URL, PageError when the input cannot be read as a page. `utf8`: the
+    """Parse a decoded page (HTML or saved text; is_html None: sniff it). PageError when the
+    input cannot be read as a page. `utf8`: the
     page's bytes when `content` is exactly their UTF-8 decoding (given to a page object that
     reads them: its HTML parser then has no text to encode again)."""
     spec = site_of(url, site)
-    module = page_object(spec) if spec else None
-    if module is None:
-        raise NoPageObject(f"no page object for {url}")
+    module = page_object(spec)
+    page = _parse_with(module, url, content, is_html, utf8)
+    if page.article is None and module is not generic() and spec is not None and spec.is_article(url):
+        # The site's own page object found no article where one should be (its markup changed?):
+        # the generic one tries; its article keeps the site's ticker, and its parser says so.
+        fallback = _parse_with(generic(), url, content, is_html, utf8)
+        if fallback.article is not None:
+            fallback.article.parser_version = fallback_version(module.PARSER_VERSION)
+            page.article = fallback.article
+            page.canonical_link = page.canonical_link or fallback.canonical_link
+    if page.article is not None and spec is not None:
+        _site_defaults(page.article, spec, url)
+    return page
+
+
+def _parse_with(module: ModuleType, url: str, content: str, is_html, utf8) -> Page:
     if utf8 is not None and _reads_utf8(module):
         return module.parse_page(url, content, is_html=is_html, utf8=utf8)
     return module.parse_page(url, content, is_html=is_html)
+
+
+def _site_defaults(article, spec: SiteSpec, url: str) -> None:
+    """What the site's spec says of an article that its page did not: the publisher (the site's
+    title) and the language (of the URL's edition)."""
+    if not article.publisher:
+        article.publisher = spec.title
+    if not article.language:
+        article.language = spec.language(url)
 
 
 def parse_bytes(url: str, body: bytes, content_type: str = "", *, site: SiteSpec | None = None) -> Page:

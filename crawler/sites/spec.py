@@ -33,6 +33,8 @@ class SiteSpec:
     package: str  # the site's Python package: crawler.sites.<name>
     page_object: str | None  # module of the package with parse_page and PARSER_VERSION; None: none
     start_urls: str  # file of start URLs, relative to the seeds folder
+    feeds: tuple[str, ...]  # the site's RSS/Atom feeds (absolute URLs), fetched with the start URLs
+    sitemaps: tuple[str, ...]  # its sitemaps (absolute URLs), beside those robots.txt names
     mirror: str | None  # bundled mirror folder, relative to the seeds folder
     domains: frozenset[str]  # registrable domains of the site (and its sister sites)
     aliases: tuple[str, ...]  # host prefixes that are the same host: "www.", "m."
@@ -60,6 +62,8 @@ class SiteSpec:
                 package=package,
                 page_object=data.get("page_object"),
                 start_urls=data["start_urls"],
+                feeds=tuple(data.get("feeds", ())),
+                sitemaps=tuple(data.get("sitemaps", ())),
                 mirror=data.get("mirror"),
                 domains=frozenset(d.lower() for d in hosts.get("domains", ())),
                 aliases=tuple(hosts.get("aliases", ("www.",))),
