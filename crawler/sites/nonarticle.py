@@ -515,7 +515,8 @@ def classify(url: str, status: int, html: str, *, title: str | None = None, para
     _score_heads(heads, soft, bot, consent)
 
     # The <p> text: its length, less the walls' own sentences (a consent dialog's paragraphs).
-    prose, paywall_texts = _prose([_text(p) for p in ps])
+    texts = [_text(p) for p in ps]
+    prose, paywall_texts = _prose(texts)
     given = _prose(paragraphs)[0] if paragraphs and prose < LONG_PROSE else 0
     article_text = max(prose, given)
 
