@@ -8,7 +8,7 @@ from functools import cache
 
 # How much text is read: the first characters of the body are as telling as all of it, and
 # py3langid's cost grows with the length.
-SAMPLE_CHARS = 1_500
+SAMPLE_CHARS = 600
 # Below this probability the detector's call is doubtful, and a declared language (the page's
 # lang attribute) that is one of its top candidates is taken instead.
 SURE = 0.90

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from functools import cached_property
 from urllib.parse import urljoin, urlsplit
@@ -297,19 +297,28 @@ class Reader:
 
     # --- dates
     def published(self, tree, url: str) -> tuple[str | None, str | None]:
-        """(ISO date, full timestamp or None), from the best witness the page gives."""
-        candidates = [self.article.get("datePublished"), self.meta(*DATE_KEYS[:4]),
-                      self.article.get("dateCreated"), self.meta(*DATE_KEYS[4:])]
-        for value in candidates:
-            if value and (found := parse_date(jsonld.text_of(value) if not isinstance(value, str) else value)):
-                return found
-        for value in self.times:
-            if found := parse_date(value):
-                return found
-        if value := self.article.get("dateModified"):  # a date the page gives as its own, at least
-            if found := parse_date(value):
-                return found
-        return _htmldate(tree, url)
+        """(ISO date, full timestamp or None).
+
+        The date is htmldate's quick search (original date, no text scan): it weighs the URL's
+        date, the page's visible <time> and date metas the way readers and the development set
+        see the date (the local day, not the UTC one of a JSON-LD timestamp). The structured
+        data give the timestamp when their date is that day or the day next to it (a UTC
+        timestamp past midnight), and the date itself when htmldate finds none."""
+        stamps = [found for value in self._date_witnesses() if (found := parse_date(value))]
+        day = _htmldate(tree, url)
+        if day is None:
+            if not stamps:
+                return None, None
+            return stamps[0]
+        for found_day, stamp in stamps:
+            if stamp and abs((date.fromisoformat(found_day) - date.fromisoformat(day)).days) <= 1:
+                return day, stamp
+        return day, None
+
+    def _date_witnesses(self) -> list:
+        values = [self.article.get("datePublished"), self.meta(*DATE_KEYS[:4]), self.article.get("dateCreated"),
+                  self.meta(*DATE_KEYS[4:]), *self.times]
+        return [jsonld.text_of(v) if not isinstance(v, str) else v for v in values if v]
 
     # --- title
     def title(self, visible: Visible) -> str | None:
@@ -326,16 +335,14 @@ def read(tree, url: str) -> Reader:
     return Reader(tree, url)
 
 
-def _htmldate(tree, url: str) -> tuple[str | None, str | None]:
+def _htmldate(tree, url: str) -> str | None:
     from htmldate import find_date
 
     try:
         found = find_date(tree, extensive_search=False, original_date=True, url=url)
     except Exception:  # htmldate's own failures: no date rather than no page
         found = None
-    if not found:
-        return None, None
-    return found[:10], None
+    return found[:10] if found else None
 
 
 # --- titles ---------------------------------------------------------------------------------------
