@@ -26,6 +26,7 @@ from crawler.warc.replay import CONTENT_TYPES, EXPECTED_SUFFIX, Mirror, MirrorEr
 DEFAULT_DB = Path(crawl_settings.NEWSARCHIVE_DB)
 DEFAULT_SITE = crawl_settings.NEWSARCHIVE_SITE
 PAGE_SUFFIXES = CONTENT_TYPES  # .html, .htm, .txt: the saved pages a mirror serves
+DRIFT_EXIT = 3  # `crawl --fail-on-drift`: the crawl finished, but extraction drifted
 COMPLETED = ("finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount")
 
 
@@ -197,9 +198,12 @@ def _setting(pairs: tuple[str, ...]) -> dict:
               help="If another crawl holds the archive, wait up to this long for it (default: exit at once).")
 @click.option("--seeds", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File of start URLs, one a line [default: the site's, seeds/urls/<site>.txt].")
+@click.option("--fail-on-drift", is_flag=True,
+              help=f"Exit with status {DRIFT_EXIT} when a site's extraction dropped well below its recent level "
+                   "(for a scheduler or cron mail to catch).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 def crawl(db: Path, site_name: str | None, replay: Path | None, live: bool, full: bool, wait: float,
-          seeds: Path | None, settings: tuple[str, ...]):
+          seeds: Path | None, fail_on_drift: bool, settings: tuple[str, ...]):
     """Crawl into the archive. With no options, replays every site's bundled mirror (no network),
     one crawl per site.
 
@@ -229,15 +233,18 @@ def crawl(db: Path, site_name: str | None, replay: Path | None, live: bool, full
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
-    unfinished = False
+    unfinished = drifted = False
     for site, stats in zip(sites, every_stats):
         if stats.get(keys.WRITE_ERROR):  # the crawl stopped at the first write that failed
             raise UserError(f"the crawl stopped, nothing after this was stored: {stats[keys.WRITE_ERROR]}")
         prefix = f"{site.name}: " if len(sites) > 1 else ""
         click.echo(prefix + crawl_summary(db, stats), err=True)
         unfinished |= stats.get("finish_reason") not in COMPLETED  # a page budget reached is a normal end
+        drifted |= bool(stats.get(keys.DRIFT))
     if unfinished:
         sys.exit(1)
+    if drifted and fail_on_drift:
+        sys.exit(DRIFT_EXIT)
 
 
 def _since(value: str | None) -> str | None:
@@ -393,10 +400,36 @@ def status(db: Path, runs: int):
         with open_archive(db) as archive:
             click.echo(format_status(archive.last_runs(runs), archive.due_summary(clock.timestamp()),
                                      ArchiveLock(db).holder()))
+            last = archive.last_crawl_by_site()
+            click.echo(format_health([archive.health_of(last[name]["id"]) for name in sorted(last)]))
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise UserError(damaged(db, exc)) from None
+
+
+def format_health(crawls: list[tuple[list[dict], list[dict]]]) -> str:
+    """The extraction health of each site's last crawl (crawler.processing.health), and its drift."""
+    from crawler.processing.health import FIELDS, describe
+
+    lines = ["", "extraction (each site's last crawl)",
+             "crawl  site            parser                                   pages  article pages  articles  "
+             "extracted  fallbacks  partial  median body  " + "  ".join(FIELDS) + "  rejected"]
+    for rows, drops in crawls:
+        for row in rows:
+            share = lambda n, of: f"{n / of:.0%}" if of else "-"  # noqa: E731
+            fields = "  ".join(share(row[f"with_{name}"], row["articles"]).rjust(len(name)) for name in FIELDS)
+            rejected = ", ".join(f"{k} {v}" for k, v in json.loads(row["rejected"] or "{}").items()) or "-"
+            lines.append(
+                f"{row['crawl']:>5}  {row['site']:<14}  {row['parser']:<39}  {row['pages']:>5}  "
+                f"{row['article_pages']:>13}  {row['articles']:>8}  {share(row['articles'], row['article_pages']):>9}  "
+                f"{row['fallbacks']:>9}  {row['partial']:>7}  {row['median_body_chars'] or '-':>11}  {fields}  {rejected}"
+            )
+        if drops:
+            lines.append(f"       {describe(drops)}")
+    if len(lines) == 3:
+        lines.append("(no crawl has recorded it yet)")
+    return "\n".join(lines)
 
 
 def format_status(runs: list[dict], due: list[dict], holder: dict | None) -> str:
@@ -471,6 +504,7 @@ def crawl_summary(db: Path, stats: dict) -> str:
         f"{get(keys.ARTICLES_UNCHANGED)} unchanged, {get(keys.ARTICLES_CHANGED)} changed, "
         f"{get(keys.HEADLINES_NEW)} new headlines, "
         f"{keys.dropped_total(stats)} items dropped, {get(keys.REPLAY_NOT_IN_MIRROR)} URLs not in mirror -> {db}"
+        + (f"\n{stats[keys.DRIFT_LINE]}" if stats.get(keys.DRIFT_LINE) else "")
     )
 
 

@@ -43,7 +43,8 @@ class Batch:
             row["body"] = "\n\n".join(row.pop("paragraphs"))
             row.update(url=item.url, content_hash=item.content_hash, seen_at=item.seen_at or clock.timestamp(),
                        capture=item.capture, parser_version=item.parser_version, fetched_url=item.fetched_url,
-                       published_problem=item.published_problem, paper=self.paper_of(item.url))
+                       published_problem=item.published_problem, paper=self.paper_of(item.url),
+                       partial=int(item.partial))
             if item.group_method is not None:  # a new member of a group (not an archived URL)
                 row["group"] = {"url": item.url, "grp": item.group, "similarity": item.group_similarity,
                                 "method": item.group_method, "first_seen": row["seen_at"],

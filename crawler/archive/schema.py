@@ -741,10 +741,44 @@ def m010_summaries_for_serving(db: sqlite_utils.Database) -> None:
 @migrations()
 def m011_authors_and_times(db: sqlite_utils.Database) -> None:
     """The people an article credits (authors: a JSON array of names, NULL when the page names
-    none) and its full publication timestamp where the page gives one (published_at, ISO 8601),
-    on articles and on each of their versions. Articles parsed before have NULL in both."""
+    none), its full publication timestamp where the page gives one (published_at, ISO 8601), and
+    whether the page showed only part of it (partial: 1 for a paywall teaser), on articles and on
+    each of their versions. Articles parsed before have NULL in all three."""
     for table in ("articles", "article_versions"):
         columns = db[table].columns_dict
-        for column in ("authors", "published_at"):
+        for column, kind in (("authors", str), ("published_at", str), ("partial", int)):
             if column not in columns:
-                db[table].add_column(column, str)
+                db[table].add_column(column, kind)
+    # Extraction health (crawler.processing.health): per crawl, site and parser, how its pages
+    # were read; and the drops below a site's recent level that a crawl showed (drift).
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS extraction_health (
+            crawl INTEGER NOT NULL REFERENCES crawls (id),
+            site TEXT NOT NULL,
+            parser TEXT NOT NULL,
+            pages INTEGER NOT NULL,  -- pages parsed
+            article_pages INTEGER NOT NULL,  -- at an article URL, or where an article was found
+            articles INTEGER NOT NULL,  -- articles extracted
+            fallbacks INTEGER NOT NULL,  -- of which read by the generic page object instead of the site's
+            partial INTEGER NOT NULL,  -- of which paywall teasers
+            median_body_chars INTEGER,
+            rejected TEXT,  -- JSON {reason: pages}: soft_404, bot_wall, consent_wall
+            with_title INTEGER NOT NULL, with_authors INTEGER NOT NULL, with_published INTEGER NOT NULL,
+            with_published_at INTEGER NOT NULL, with_language INTEGER NOT NULL, with_image_url INTEGER NOT NULL,
+            with_publisher INTEGER NOT NULL,
+            PRIMARY KEY (crawl, site, parser)
+        )"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS extraction_health_site ON extraction_health (site, crawl)")
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS extraction_drift (
+            crawl INTEGER NOT NULL REFERENCES crawls (id),
+            site TEXT NOT NULL,
+            measure TEXT NOT NULL,  -- extracted, own_parser, field:<name>
+            recent REAL NOT NULL,  -- the share over the site's recent crawls
+            now REAL NOT NULL,  -- the share in this crawl
+            PRIMARY KEY (crawl, site, measure)
+        )"""
+    )

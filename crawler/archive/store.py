@@ -224,7 +224,7 @@ class Archive:
 
         def write(row: dict) -> None:
             row = {"capture": None, "parser_version": None, "fetched_url": None, "published_problem": None,
-                   "paper": None, "authors": None, "published_at": None, **row}
+                   "paper": None, "authors": None, "published_at": None, "partial": 0, **row}
             if isinstance(row["authors"], list):  # stored as a JSON array, NULL for none
                 row["authors"] = json.dumps(row["authors"], ensure_ascii=False) if row["authors"] else None
             new_version = False
@@ -234,10 +234,10 @@ class Archive:
                 INSERT INTO articles (url, title, publisher, published, language, body, original_url,
                                       image_url, content_hash, first_seen, last_seen, version, capture,
                                       parser_version, fetched_url, published_problem, paper, authors,
-                                      published_at)
+                                      published_at, partial)
                 VALUES (:url, :title, :publisher, :published, :language, :body, :original_url,
                         :image_url, :content_hash, :seen_at, :seen_at, 1, :capture, :parser_version,
-                        :fetched_url, :published_problem, :paper, :authors, :published_at)
+                        :fetched_url, :published_problem, :paper, :authors, :published_at, :partial)
                 ON CONFLICT (url) DO UPDATE SET
                     fetched_url = coalesce(fetched_url, excluded.fetched_url),
                     paper = coalesce(paper, excluded.paper),
@@ -251,10 +251,10 @@ class Archive:
                     """
                     INSERT INTO article_versions (url, version, title, publisher, published, language,
                         body, original_url, image_url, content_hash, first_seen, last_seen, capture,
-                        parser_version, published_problem, authors, published_at)
+                        parser_version, published_problem, authors, published_at, partial)
                     VALUES (:url, 1, :title, :publisher, :published, :language, :body, :original_url,
                             :image_url, :content_hash, :seen_at, :seen_at, :capture, :parser_version,
-                            :published_problem, :authors, :published_at)
+                            :published_problem, :authors, :published_at, :partial)
                     """,
                     row,
                 )
@@ -287,12 +287,12 @@ class Archive:
                     """
                     INSERT INTO article_versions (url, version, title, publisher, published, language,
                         body, original_url, image_url, content_hash, first_seen, last_seen, capture,
-                        parser_version, published_problem, authors, published_at)
+                        parser_version, published_problem, authors, published_at, partial)
                     VALUES (:url, (SELECT coalesce(max(version), 0) + 1 FROM article_versions
                                    WHERE url = :url),
                             :title, :publisher, :published, :language, :body, :original_url,
                             :image_url, :content_hash, :seen_at, :seen_at, :capture, :parser_version,
-                            :published_problem, :authors, :published_at)
+                            :published_problem, :authors, :published_at, :partial)
                     """,
                     row,
                 )
@@ -302,10 +302,10 @@ class Archive:
                 """
                 UPDATE articles SET (title, publisher, published, language, body, original_url,
                                      image_url, content_hash, version, capture, parser_version,
-                                     published_problem, authors, published_at) = (
+                                     published_problem, authors, published_at, partial) = (
                     SELECT title, publisher, published, language, body, original_url, image_url,
                            content_hash, version, capture, parser_version, published_problem, authors,
-                           published_at
+                           published_at, partial
                     FROM article_versions WHERE url = :url ORDER BY last_seen DESC, version DESC LIMIT 1)
                 WHERE url = :url
                 """,
@@ -483,6 +483,45 @@ class Archive:
             raise
         except sqlite3.Error as exc:
             raise ArchiveWriteError(f"cannot write the archive {self.path}: {exc}") from None
+
+    # --- extraction health ------------------------------------------------------------------------
+    def save_health(self, crawl_id: int, rows: list[dict], drops: list[dict] | None = None) -> None:
+        """A crawl's extraction health rows (crawler.processing.health), replacing any it had (a
+        re-parse recomputes them), and its drift (None: left as it is)."""
+        try:
+            with self.db.atomic():
+                self.db.execute("DELETE FROM extraction_health WHERE crawl = ?", [crawl_id])
+                if rows:
+                    self.db["extraction_health"].insert_all(rows)
+                if drops is not None:
+                    self.db.execute("DELETE FROM extraction_drift WHERE crawl = ?", [crawl_id])
+                    if drops:
+                        self.db["extraction_drift"].insert_all({"crawl": crawl_id, **d} for d in drops)
+        except sqlite3.Error as exc:
+            raise ArchiveWriteError(f"cannot write the archive {self.path}: {exc}") from None
+
+    def recent_health(self, sites: list[str], *, before: int, crawls: int) -> list[list[dict]]:
+        """The health rows of the last `crawls` crawls before `before` that read one of `sites`,
+        one list per crawl, newest first."""
+        marks = ", ".join("?" * len(sites))
+        ids = [r[0] for r in self.db.execute(
+            f"SELECT DISTINCT crawl FROM extraction_health WHERE site IN ({marks}) AND crawl < ?"
+            " ORDER BY crawl DESC LIMIT ?", [*sites, before, crawls])]
+        if not ids:
+            return []
+        rows = self.db.query(
+            f"SELECT * FROM extraction_health WHERE crawl IN ({', '.join('?' * len(ids))})", ids)
+        by_crawl: dict[int, list[dict]] = {i: [] for i in ids}
+        for row in rows:
+            by_crawl[row["crawl"]].append(row)
+        return [by_crawl[i] for i in ids]
+
+    def health_of(self, crawl_id: int) -> tuple[list[dict], list[dict]]:
+        """A crawl's extraction health rows and its drift rows."""
+        return (list(self.db.query("SELECT * FROM extraction_health WHERE crawl = ? ORDER BY site, parser",
+                                   [crawl_id])),
+                list(self.db.query("SELECT * FROM extraction_drift WHERE crawl = ? ORDER BY site, measure",
+                                   [crawl_id])))
 
     def last_crawl_by_site(self) -> dict[str, dict]:
         """Per site: its last crawl's id, start and finish reason."""

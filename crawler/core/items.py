@@ -46,6 +46,7 @@ class Article:
     published_problem: str | None = None  # why published is None though the page gives a date
     authors: list[str] = field(default_factory=list)  # the people credited, as the page names them
     published_at: str | None = None  # the full ISO-8601 timestamp, where the page gives a time
+    partial: bool = False  # a teaser of a paywalled article: the page shows only part of it
     # Set by the crawl, not by parsing:
     seen_at: str | None = None  # when the page was fetched (or captured, for a mirror)
     fetched_url: str | None = None  # the URL as found (link, feed, seed), beside the canonical `url`
@@ -115,6 +116,8 @@ class Page:
     canonical_link: str | None = None
     encoding: str | None = None  # how the bytes were read (crawler.sites.parse.parse_bytes)
     decoding_clean: bool = True  # False: every encoding tried showed signs of a wrong reading
+    rejected: str | None = None  # not an article after all: soft_404, bot_wall, consent_wall
+    rejected_evidence: str | None = None  # what said so, for the log
 
     def to_json(self) -> dict:
         return {

@@ -208,3 +208,16 @@ UNKNOWN_DATE = "validate/articles/unknown_date"  # every such article (the sum o
 def unknown_date(problem: str) -> str:
     """Such articles by reason: "validate/articles/unknown_date/impossible_date", ".../implausible_date"."""
     return f"{UNKNOWN_DATE}/{problem}"
+
+
+# --- extraction health (crawler.processing.health): pages that were not articles after all
+def rejected_page(reason: str) -> str:
+    """A page taken for an article that is not one: "spider/failed/rejected/soft_404",
+    ".../bot_wall", ".../consent_wall" (retried with back-off, as a page with no article)."""
+    return f"spider/failed/rejected/{reason}"
+
+
+PARTIAL_ARTICLES = "spider/articles/partial"  # paywall teasers: stored, flagged partial
+DRIFT = "health/drift"  # the drops of this crawl's extraction below its site's recent level (a count)
+DRIFT_LINE = "health/drift_line"  # the same, said in one line (crawler.processing.health.describe)
+STAGE_HEALTH = "stage/health"  # the processing stage's HealthTally (JSON), merged into the crawl's

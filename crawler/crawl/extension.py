@@ -43,7 +43,7 @@ from crawler.crawl.frontier import CrawlFrontier
 from crawler.crawl.writer import WriterThread
 from crawler.frontier.recheck import failure_backoff
 from crawler.grouping.articles import signature_buckets
-from crawler.processing import Outcome, Processor
+from crawler.processing import Outcome, Processor, health
 from crawler.sites import registry
 from crawler.sites.parse import parser_version
 from crawler.warc.capture import CaptureWriter, warc_dir_for
@@ -95,6 +95,7 @@ class ArchiveExtension:
         self.batch_size = settings.getint("NEWSARCHIVE_BATCH_SIZE", BATCH_SIZE)
         self.capture_enabled = settings.getbool("NEWSARCHIVE_CAPTURE", True)
         self.processes = settings.getint("NEWSARCHIVE_PROCESSES", 1)
+        self.health = health.HealthTally()  # how well the crawl's pages were read (one process: the spider's)
         if self.processes not in (1, 2):
             raise ValueError(f"NEWSARCHIVE_PROCESSES is {self.processes}: 1 (one process) or 2 (capture and processing)")
         if self.processes == 2 and not self.capture_enabled:
@@ -198,9 +199,26 @@ class ArchiveExtension:
         started = self.stats.get_value("start_time")
         if started is not None:
             self.stats.set_value(keys.STORED_SECONDS, round((clock.now() - started).total_seconds(), 3))
+        self._store_health()
         stats = self.stats.get_stats()
         stats.setdefault("finish_reason", reason)
         self.archive.finish_crawl(self.crawl_id, clock.timestamp(), stats, run_summary(stats, self.trigger))
+
+    def _store_health(self) -> None:
+        """The crawl's extraction health (crawler.processing.health), and its drift from the
+        sites' recent crawls: stored, counted (keys.DRIFT) and said in the log."""
+        rows = self.health.rows(self.crawl_id)
+        if not rows:
+            return
+        recent = self.archive.recent_health(sorted({row["site"] for row in rows}), before=self.crawl_id,
+                                            crawls=health.RECENT_CRAWLS * 4)
+        drops = health.drift(rows, recent)
+        self.archive.save_health(self.crawl_id, rows, drops)
+        if drops:
+            line = health.describe(drops)
+            self.stats.set_value(keys.DRIFT, len(drops))
+            self.stats.set_value(keys.DRIFT_LINE, line)
+            logger.warning("Extraction %s", line)
 
     # --- what the components call -------------------------------------------------------------------
     def capture(self, *, url: str, method: str, request_headers: list[tuple[str, str]], status: int,
@@ -304,6 +322,7 @@ class ArchiveExtension:
         `newsarchive reparse --crawl ID` processes them again)."""
         stage, self.stage = self.stage, None
         stats, error = stage.finish()
+        self.health.merge(stats.pop(keys.STAGE_HEALTH, None) or [])
         for key, value in stats.items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 self.stats.inc_value(key, value)

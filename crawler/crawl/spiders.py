@@ -356,13 +356,24 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(keys.DECODING_UNCLEAN)
             self.logger.warning("No encoding reads %s cleanly; read as %s, the least bad", response.url, page.encoding)
         requests = list(self._follow(page.links, depth + 1, now, kind="article"))
-        if response.meta.get("kind") == "article" and page.article is None:
+        article_url = response.meta.get("kind") == "article"
+        if self.extension is not None:
+            self.extension.health.observe((registry.site_for_url(response.url) or self.site).name, page,
+                                          article_url=article_url)
+        if page.rejected:  # taken for an article, but a soft 404, a bot wall or a consent wall
+            self.crawler.stats.inc_value(keys.rejected_page(page.rejected))
+            mark = self._retry_later(response, page.rejected, now)
+            self.logger.info("Not an article: %s is a %s (%s); next attempt %s", response.url, page.rejected,
+                             page.rejected_evidence, mark.next_due or "never")
+        elif article_url and page.article is None:
             self.crawler.stats.inc_value(keys.NO_ARTICLE)
             mark = self._retry_later(response, "no_article", now)
             self.logger.info("No article in %s (an article URL); next attempt %s", response.url,
                              mark.next_due or "never")
         else:
             mark = self._fetched(response, now)
+            if page.article is not None and page.article.partial:
+                self.crawler.stats.inc_value(keys.PARTIAL_ARTICLES)
         self._done(response, mark, len(items))
         yield from items
         yield from requests

@@ -31,6 +31,7 @@ from crawler.core import stats as keys
 from crawler.core.items import Article, PageError, page_items
 from crawler.frontier.urls import canonicalize, trusted_canonical
 from crawler.processing import Drop, Processor
+from crawler.processing.health import HealthTally
 from crawler.sites import registry
 from crawler.sites.parse import NoPageObject, parse_bytes
 from crawler.sites.spec import SiteSpec
@@ -143,19 +144,29 @@ def _crawl_site(recorded: str | None, default: SiteSpec) -> SiteSpec | None:
         return None
 
 
-def parse_job(job: tuple[dict, str, str | None]) -> tuple[str | None, list]:
-    """(capture, base folder, site name) -> (None, the items of its page) or (the reason it has
-    none, []). Pure but for reading the WARC record: what the parsing processes of `reparse
-    --processes N` run."""
+def parse_job(job: tuple[dict, str, str | None]) -> tuple[str | None, list, list]:
+    """(capture, base folder, site name) -> (None, the items of its page, its extraction health)
+    or (the reason it has none, [], []). Pure but for reading the WARC record: what the parsing
+    processes of `reparse --processes N` run. The health is a one-page HealthTally, as JSON."""
     capture, base, site_name = job
     site = registry.site(site_name) if site_name else None
     try:
         page = parse_capture(capture, Path(base), site=site)
     except Skip as skip:
-        return skip.reason.split(":")[0], []
+        return skip.reason.split(":")[0], [], []
     canonical = trusted_canonical(capture["url"], page.canonical_link)
-    return None, list(page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
-                                 canonical=canonical))
+    items = list(page_items(page, capture["fetched_at"], capture["id"], fetched_url=capture["url"],
+                            canonical=canonical))
+    spec = registry.site_for_url(capture["canonical_url"]) or site
+    health = HealthTally()
+    if spec is not None:
+        health.observe(spec.name, page, article_url=spec.is_article(capture["canonical_url"]))
+    if page.rejected:
+        return f"{REJECTED}{page.rejected}", [], health.to_json()
+    return None, items, health.to_json()
+
+
+REJECTED = "rejected_"  # the skip reason of a page that is not an article after all: rejected_soft_404
 
 
 class CaptureProcessor:
@@ -177,6 +188,7 @@ class CaptureProcessor:
         self.base = str(archive.path.resolve().parent)
         # The archive's state as the crawl is processed (its lookups see what earlier batches wrote).
         self.processor = Processor(ArchiveState(archive.db.conn, as_of=as_of), stats)
+        self.health = HealthTally()  # how well its pages were read (crawler.processing.health)
 
     def job(self, capture: dict) -> tuple[dict, str, str | None]:
         """What parse_job needs to parse a capture of this crawl."""
@@ -187,9 +199,14 @@ class CaptureProcessor:
 
     def store(self, parsed: tuple[str | None, list], capture: dict | None = None) -> None:
         """A capture's page, parsed (parse_job): its items processed and batched."""
-        skipped, items = parsed
+        skipped, items, health = parsed
+        self.health.merge(health)
         if skipped is not None:
-            self.stats.inc_value(self.skipped_key(skipped))
+            if skipped.startswith(REJECTED):  # parsed, and found not to be an article
+                self.stats.inc_value(self.pages_key)
+                self.stats.inc_value(keys.rejected_page(skipped.removeprefix(REJECTED)))
+            else:
+                self.stats.inc_value(self.skipped_key(skipped))
             return
         self.stats.inc_value(self.pages_key)
         if self.count_no_article and capture is not None and not any(isinstance(i, Article) for i in items):
@@ -269,6 +286,8 @@ def reparse(archive: Archive, *, since: str | None = None, url_glob: str | None 
                 if progress is not None:
                     progress(done, total)
             worker.flush()
+            if crawl_id is not None and worker.health:
+                archive.save_health(crawl_id, worker.health.rows(crawl_id))  # what this parse found
     if progress is not None:
         progress(done, total)
     return stats.get_stats()

@@ -59,6 +59,7 @@ def follow(archive: Archive, crawl_id: int, site: SiteSpec, *, ended: Callable[[
             worker.flush()  # caught up: what is waiting is written now, not at the next full batch
             time.sleep(poll)
     worker.flush()
+    stats.set_value(keys.STAGE_HEALTH, worker.health.to_json())  # the crawl's extension stores it
     return stats.get_stats()
 
 

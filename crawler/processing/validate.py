@@ -18,10 +18,12 @@ from crawler.core import stats as keys
 from crawler.core.items import Article, Ticker
 from crawler.frontier.urls import is_fetchable
 from crawler.processing.drop import Drop
-from crawler.sites import registry
 
 REQUIRED_ARTICLE_FIELDS = ("title", "publisher", "published", "language")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the one form the archive stores (YYYY-MM-DD)
+# A language code: ISO 639-1 or -3 ("fr", "ar", "en", "fil"), a region or script after a hyphen.
+# Any language is stored: the generic page object reads sites in any, by a detector.
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # No article of a news site was published before this day: an earlier date is a typo or a
 # placeholder (0001-01-01).
 EARLIEST_PUBLISHED = date(1900, 1, 1)
@@ -74,7 +76,7 @@ def article_problem(article: Article) -> str | None:
             return f"missing_{name}"
     if article.published is not None and published_date(article) is None:
         return "bad_published"
-    if article.language not in registry.languages():
+    if not LANGUAGE.fullmatch(article.language):
         return "bad_language"
     if not article.paragraphs:
         return "missing_body"

@@ -19,7 +19,7 @@ from types import ModuleType
 
 from crawler.core.items import Page, PageError
 from crawler.core.text import decode
-from crawler.sites import registry
+from crawler.sites import nonarticle, registry
 from crawler.sites.spec import SiteSpec
 
 __all__ = ["NoPageObject", "PageError", "page_object", "parse_bytes", "parse_text", "parser_version", "site_of"]
@@ -90,9 +90,27 @@ def parse_text(url: str, content: str, *, is_html: bool | None = None, site: Sit
             fallback.article.parser_version = fallback_version(module.PARSER_VERSION)
             page.article = fallback.article
             page.canonical_link = page.canonical_link or fallback.canonical_link
+    _check_article(page, url, content, is_html, spec)
     if page.article is not None and spec is not None:
         _site_defaults(page.article, spec, url)
     return page
+
+
+def _check_article(page: Page, url: str, content: str, is_html: bool | None, spec: SiteSpec | None) -> None:
+    """An article, or a page at an article URL, that is in fact a soft 404, a bot wall or a
+    consent wall loses its article (page.rejected says why); a paywall teaser is kept, flagged
+    partial (crawler.sites.nonarticle)."""
+    if page.article is None and not (spec is not None and spec.is_article(url)):
+        return  # a front page or listing: not taken for an article, nothing to check
+    if is_html is False or (is_html is None and not generic().looks_like_html(content)):
+        return  # a saved text page (the visible text alone): no markup to judge
+    article = page.article
+    verdict = nonarticle.classify(url, 200, content, title=article.title if article else None,
+                                  paragraphs=article.paragraphs if article else None)
+    if verdict.reason is not None:
+        page.article, page.rejected, page.rejected_evidence = None, verdict.reason, verdict.evidence
+    elif verdict.partial and article is not None:
+        article.partial = True
 
 
 def _parse_with(module: ModuleType, url: str, content: str, is_html, utf8) -> Page:

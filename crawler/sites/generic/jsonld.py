@@ -152,13 +152,13 @@ def names_of(ld: JsonLd, value) -> list[tuple[str, str]]:
         if isinstance(item, str):
             found.append((item, ""))
         elif isinstance(item, dict):
+            kind = (_types(item) or [""])[0]
             name = item.get("name")
-            if isinstance(name, list):
-                name = next((n for n in name if isinstance(n, str)), None)
-            if not isinstance(name, str) and ("givenName" in item or "familyName" in item):
+            if not name and ("givenName" in item or "familyName" in item):
                 name = " ".join(str(item.get(k, "")) for k in ("givenName", "familyName")).strip()
-            if isinstance(name, str):
-                found.append((name, (_types(item) or [""])[0]))
+            for one in name if isinstance(name, list) else [name]:  # {"name": ["A", "B"]}: both
+                if isinstance(one, str):
+                    found.append((one, kind))
     return found
 
 
