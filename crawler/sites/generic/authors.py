@@ -15,21 +15,36 @@ from crawler.core.text import clean_text
 from crawler.sites.generic import jsonld
 from crawler.sites.generic.meta import AUTHOR_KEYS, Reader, Visible, key
 
-# "By", and its equivalents in the languages of the development set and of Maghress's editions.
+# "By", and its equivalents in the languages of the development set and of Maghress's editions;
+# "View all posts by", "More stories from" and the like (author boxes) too.
 _PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|story|text|words|reporting|compiled|edited|published|updated)\s+by|by|from|"
+    r"^(?:(?:view|see|read|more|all)\s+(?:all\s+)?(?:posts|articles|stories|content)\s+(?:by|from)|"
+    r"(?:written|posted|reported|story|text|words|reporting|compiled|edited|published|updated)\s+by|by|from|"
     r"von|par|por|di|door|af|av|przez|autor(?:e|a)?|auteur|author|bylined?|texte|"
     r"بقلم|كتب|كتبت|إعداد|تقرير)\s*[:\-–—]?\s+",
     re.IGNORECASE,
 )
-# Words that make a "name" a role, a desk or a placeholder rather than a person.
+# Words that make a "name" a role, a desk, a label or a placeholder rather than a person.
 _NOT_A_NAME = re.compile(
     r"^(?:staff|staff writer|staff reporter|editor|editors|editorial|editorial (?:staff|team|board)|"
     r"news ?desk|web ?desk|desk|admin|administrator|guest|guest author|contributor|contributors|"
     r"correspondent|reporter|team|redaction|rédaction|la rédaction|redaktion|anonymous|unknown|"
-    r"author|authors|null|none|undefined|wire|wires|agencies|agency|news|online|digital|"
-    r"\w+ staff|\w+ news service|the editors)$",
+    r"author|authors|about the authors?|null|none|undefined|wire|wires|agencies|agency|news|online|digital|"
+    r"sponsored|sponsored content|contributor content|partner content|paid content|advertorial|"
+    r"\w+ staff|staff reports?|\w+ news service|the editors|"
+    r"(?:image|images|photo|photos|picture|video|credit|source|getty|illustration)\b.*)$",
     re.IGNORECASE,
+)
+# News agencies: credited as authors by many pages, never a person.
+_AGENCIES = re.compile(
+    r"^(?:the )?(?:associated press|ap|reuters|thomson reuters|afp|agence france[- ]presse|ani|pti|ians|upi|"
+    r"dpa|efe|ansa|kyodo|xinhua|yonhap|tass|canadian press|press association|pa|pa media|aap|"
+    r"bloomberg|bloomberg news|cnn wire|nyt|ap staff|map|maghreb arabe presse|aps|mena)$",
+    re.IGNORECASE,
+)
+# A credit glued to the name: "John Doe The Associated Press", "Jane Roe USA TODAY".
+_AGENCY_SUFFIX = re.compile(
+    r"\s+(?:the )?(?:associated press|reuters|afp|agence france-presse|canadian press|bloomberg)$", re.IGNORECASE
 )
 # Trailing roles and credits: "Jane Doe, Staff Writer", "Jane Doe - Senior Reporter".
 _ROLE_SUFFIX = re.compile(
@@ -43,49 +58,96 @@ _ROLE_SUFFIX = re.compile(
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bو\b|،)\s*", re.IGNORECASE)
+# Separators between names; the conjunctions only in lower case ("Robert E. Moffit" keeps its E).
+_SPLIT = re.compile(r"\s*(?:,|;|\||&|\s(?:and|AND|And|und|et|y|e|و)\s|،|\s·\s)\s*")
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "ph.d", "md", "m.d."})
-_BYLINE_CLASSES = ("byline", "author", "writer", "contributor", "by-line", "article-meta", "meta-author")
+_BYLINE_CLASSES = ("byline", "author", "writer", "contributor", "by-line")
 # (contains() on the class as written, in its usual spellings: translate() to lower case costs
 # tens of milliseconds on a large page.)
 _BYLINE_XPATH = (
-    ".//*[@itemprop='author' or @rel='author' or "
+    ".//*[@itemprop='author' or "
     + " or ".join(f"contains(@class,'{c}') or contains(@class,'{c.title()}')" for c in _BYLINE_CLASSES)
     + "]"
 )
+# An element whose own text begins with "By" (the byline of most English-language pages).
+_BY_XPATH = ".//*[starts-with(normalize-space(text()), 'By ') or normalize-space(text())='By' or " \
+            "starts-with(normalize-space(text()), 'by ') or normalize-space(text())='by' or " \
+            "starts-with(normalize-space(text()), 'BY ')]"
+# Links to an author's page.
+_AUTHOR_HREF = re.compile(r"/(?:author|authors|writer|writers|bios?|profiles?|people|staff|contributors?|"
+                          r"journalists?|reporters?|columnists?|autor|autores|auteur|auteurs|redacteur)/", re.I)
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 6
+MAX_BYLINE_CHARS = 200
 
 
 def choose_authors(reader: Reader, visible: Visible) -> list[str]:
     sites = reader.site_names()
-    # 1. JSON-LD.
+    # 1. JSON-LD, people only (an organisation credited as author is the site or an agency).
     value = reader.article.get("author") or reader.article.get("creator")
+    ld_names = []
     if value:
-        names = []
         for name, kind in jsonld.names_of(reader.ld, value):
-            names += clean_names(html_lib.unescape(name), sites)
-        if names := dedupe(names):
-            return names
-    # 2. Meta tags.
+            if kind and kind != "Person" and kind.endswith(("Organization", "Organisation", "NewsMediaOrganization")):
+                continue
+            ld_names += clean_names(html_lib.unescape(name), sites)
+    ld_names = dedupe(ld_names)
+    # 2. Meta tags: the same people or more (a page may list all its authors only there).
     for k in AUTHOR_KEYS:
         values = reader.metas.get(k, ())
-        names = [n for v in values if not _URL.match(v.strip()) for n in clean_names(html_lib.unescape(v), sites)]
-        if names := dedupe(names):
+        names = dedupe([n for v in values if not _URL.match(v.strip()) for n in clean_names(html_lib.unescape(v), sites)])
+        if names and (not ld_names or (len(names) > len(ld_names) and {key(n) for n in ld_names} <= {key(n) for n in names})):
             return names
+        if names:
+            break
+    if ld_names:
+        return ld_names
     # 3. rel=author links.
     names = [n for text in reader.rel_authors for n in clean_names(text, sites)]
     if names := dedupe(names):
         return names
-    # 4. The byline.
-    return dedupe(byline_names(visible, sites))
+    # 4. The byline: "By Jane Doe", a link to an author page, an element of class "byline".
+    return dedupe(by_line(visible, sites) or author_links(visible, sites) or byline_names(visible, sites))
+
+
+def by_line(visible: Visible, sites: list[str]) -> list[str]:
+    for el in visible.root.xpath(_BY_XPATH)[:10]:
+        text = clean_text(" ".join(el.itertext()))
+        if len(text) <= 3:  # "By" alone: the names follow in the parent
+            parent = el.getparent()
+            text = clean_text(" ".join(parent.itertext())) if parent is not None else ""
+        if not text or len(text) > MAX_BYLINE_CHARS:
+            continue
+        if names := clean_names(text, sites):
+            return names
+    return []
+
+
+def author_links(visible: Visible, sites: list[str]) -> list[str]:
+    """The names of the first links to author pages (and of the links beside them)."""
+    for a in visible.root.iter("a"):
+        href = a.get("href") or ""
+        if not _AUTHOR_HREF.search(href):
+            continue
+        text = clean_text(" ".join(a.itertext()))
+        if not text or len(text) > MAX_NAME_CHARS:
+            continue
+        names = clean_names(text, sites)
+        if not names:
+            continue
+        parent = a.getparent()
+        for other in parent.iter("a") if parent is not None else ():
+            if other is not a and _AUTHOR_HREF.search(other.get("href") or ""):
+                names += clean_names(" ".join(other.itertext()), sites)
+        return names
+    return []
 
 
 def byline_names(visible: Visible, sites: list[str]) -> list[str]:
     found = []
     for el in visible.root.xpath(_BYLINE_XPATH)[:20]:
         text = clean_text(" ".join(el.itertext()))
-        if not text or len(text) > 200:
+        if not text or len(text) > MAX_BYLINE_CHARS:
             continue
         found += clean_names(text, sites)
         if found:
@@ -122,7 +184,8 @@ def clean_name(piece: str, sites: list[str]) -> str | None:
         piece = piece  # initials ("John A.") keep their full stop
     if not piece or len(piece) > MAX_NAME_CHARS or len(piece.split()) > MAX_NAME_WORDS:
         return None
-    if _NOT_A_NAME.match(piece) or any(ch.isdigit() for ch in piece):
+    piece = _AGENCY_SUFFIX.sub("", piece).strip()
+    if _NOT_A_NAME.match(piece) or _AGENCIES.match(piece) or any(ch.isdigit() for ch in piece):
         return None
     k = key(piece)
     if any(k == s or k.replace(" ", "") == s.replace(" ", "") for s in sites if s):
