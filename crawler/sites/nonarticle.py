@@ -100,7 +100,8 @@ SOFT_404_WEAK_LABELS = {
     "it": (r"ops!?", r"spiacenti"),
 }
 SOFT_404_SENTENCES = {
-    "en": (r"(we )?(can't|cannot|couldn't|could not|can not) (seem to )?find (the|that|this|your) (page|article|story|content)",
+    "en": (r"(we )?(can't|cannot|couldn't|could not|can not) (seem to )?find (the|that|this|your) (page|article|story|content)"
+           r"( you('re| are| were) looking for| you requested)?",
            r"the page you (are|were|'re) (looking for|trying to (reach|access|find)|requested)",
            r"(this|the|that) (page|article|story|content|url|link) (you requested |you are looking for |you're looking for )?"
            r"(does not|doesn't|no longer|did not|didn't|may not) exists?",
@@ -188,13 +189,14 @@ BOT_SENTENCES = {
 # on contact forms and ordinary pages.
 BOT_STRONG_MARKERS = (
     'id="challenge-form"', "_cf_chl_opt", "cf-browser-verification", "/cdn-cgi/challenge-platform/h/",
-    'id="challenge-running"', 'id="challenge-body-text"', "cf-error-details", "cf-wrapper", "cf_chl_",
-    "captcha-delivery.com", "px-captcha", "_pxappid", "/_incapsula_resource", "incapsula incident",
-    "sgcaptcha", "awswaf", "ddos-guard", "distil_r_captcha", "sucuri_cloudproxy", "edgesuite.net",
-    "errors.edgesuite", "datadome", "kpsdk", "perimeterx", "vercel-challenge",
+    'id="challenge-running"', 'id="challenge-body-text"', "cf-error-details", "cf_chl_",
+    "captcha-delivery.com", "px-captcha", "/_incapsula_resource", "incapsula incident", "sgcaptcha",
+    "distil_r_captcha", "sucuri_cloudproxy", "errors.edgesuite",
 )
+# Also on ordinary pages of protected sites (the vendor's sensor script) or on forms.
 BOT_WEAK_MARKERS = ("g-recaptcha", "recaptcha/api.js", "h-captcha", "hcaptcha.com", "challenges.cloudflare.com",
-                    "turnstile", "/cdn-cgi/challenge-platform/")
+                    "turnstile", "/cdn-cgi/challenge-platform/", "datadome", "perimeterx", "_pxappid", "awswaf",
+                    "ddos-guard", "kpsdk")
 
 CONSENT_LABELS = {
     "en": (r"before you continue( to \w+)?", r"we value your privacy", r"your privacy (choices|matters|settings|options)",
@@ -252,10 +254,10 @@ PAYWALL_SENTENCES = {
            r"this is a (premium|subscriber[- ]only) (article|story)", r"read the full (article|story) (with|by subscribing)"),
     "fr": (r"il vous reste \d+([.,]\d+)? ?% (de cet article|a lire|a decouvrir)", r"la suite (de cet article )?est reservee",
            r"(cet article|ce contenu|la suite de cet article|cette page) est reserve(e)? (aux|a nos) (abonnes|membres)",
-           r"(article|contenu) reserve (aux|a nos) (abonnes|membres)", r"pour lire la suite(, | de cet article,? )?(abonnez|connectez|inscrivez)",
+           r"pour lire la suite(, | de cet article,? )?(abonnez|connectez|inscrivez)",
            r"(abonnez-vous|connectez-vous) pour (lire|continuer|acceder a) (la suite|cet article|l'article|l'integralite)",
            r"(lisez|lire) (la suite|l'article en entier|cet article) (en vous abonnant|avec votre abonnement)",
-           r"deja abonne\s?\? (connectez|identifiez)", r"vous avez atteint (votre|la) limite", r"reserve aux abonnes"),
+           r"deja abonne\s?\? (connectez|identifiez)", r"vous avez atteint (votre|la) limite"),
     "ar": (r"(هذا )?(المحتوي|المقال|الخبر) (حصري|متاح فقط|مخصص) (ل|لل)?(المشتركين|للمشتركين|المشتركين فقط)",
            r"(اشترك|اشتركوا) (الان )?(لمتابعه|لقراءه|للاطلاع علي) (القراءه|المقال|باقي|بقيه|المزيد)",
            r"(لقراءه|لمتابعه) (باقي|بقيه|كامل) (المقال|الخبر|الموضوع)", r"حصري (ل|لل)?المشتركين", r"للمشتركين فقط",
@@ -278,6 +280,10 @@ PAYWALL_CONTAINER = (
     "subscription-wall", "subscriber-only", "subscribers-only", "article-locked", "locked-content", "metered", "meter-wall",
     "abo-box", "abowall", "abo-wall", "tp-container", "piano-",
 )
+# The paywalled part's selector (schema.org hasPart WebPageElement), when a plain class.
+JSON_LD_SELECTOR = re.compile(r'"cssSelector"\s*:\s*"\.([\w-]+)"')
+LOCKED_PART_TEXT = 300  # the part said to be paywalled is in the page after all when it holds this much text
+PAYWALL_TEASER = 800  # at most this much article text beside a "not free" flag alone, for a teaser
 JSON_LD_NOT_FREE = re.compile(r'"isaccessibleforfree"\s*:\s*"?(false|no|0)\b', re.I)
 LOCKED_TIERS = ("locked", "metered")  # <meta property="article:content_tier">
 
@@ -294,6 +300,7 @@ TRIGGERS = {
         "تبحث", "encontrada", "existe", "gefunden", "existiert", "verfügbar", "verfugbar", "hoppla", "ups", "trovata",
         "esistente", "cercando", "não", "nao", "bulunamad", "hata", "найдена", "ошибка", "lo sentimos", "spiacenti",
         "fehler", "errore", "erro", "fout", "gevonden", "procura", "busca", "ops", "pagina", "página",
+        "find", "looking for", "cherch", "the page", "la page", "this page", "cette page",
     ),
     BOT_WALL: (
         "moment", "wait", "patient", "attention required", "denied", "refus", "interdit", "bloqu", "block", "interruption",
@@ -348,7 +355,9 @@ SITE_NAME_WORDS = 5  # the other segments of a title whose one segment is covere
 CONSENT_MAX_CONTENT = 300  # article text beside a consent dialog, at most, for a wall
 PAYWALL_MAX_PROSE = 4000  # a teaser is shorter than this
 TINY_PAGE = 400  # visible text of a bare challenge/error page
+WALL_MAX_CONTENT = 600  # article text beside a challenge, or beside an error message found in the text only
 THRESHOLD = 3.0
+HEAD_EVIDENCE = ("title", "h1", "extracted title", "status")  # evidence that is not in the text
 
 # --- Folding and matching ---------------------------------------------------------------------
 _MARKS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -414,9 +423,10 @@ def _covered(text: str, rx: re.Pattern, extra: re.Pattern | None = None) -> str 
 
 
 def _quoted(text: str, start: int) -> bool:
-    """Whether the match starting at `start` follows a quotation mark (an article quoting it)."""
+    """Whether the match starting at `start` is quoted (an article quoting it): it follows a
+    quotation mark, or an odd number of double quotes (« » “ ” folded to ") stand before it."""
     before = text[max(0, start - 2):start].strip()
-    return bool(before) and before[-1] in _QUOTES
+    return (bool(before) and before[-1] in _QUOTES) or text.count('"', 0, start) % 2 == 1
 
 
 def _unquoted_match(rx: re.Pattern, text: str) -> re.Match | None:
@@ -495,7 +505,7 @@ def classify(url: str, status: int, html: str, *, title: str | None = None, para
                 not_free = True
         elif tag == "script":
             if (el.get("type") or "").lower() == "application/ld+json" and el.text and "ccessibleForFree" in el.text and (
-                    JSON_LD_NOT_FREE.search(el.text)):
+                    JSON_LD_NOT_FREE.search(el.text)) and not _locked_part_present(root, el.text):
                 not_free = True
         elif title_el is None:
             title_el = el
@@ -539,7 +549,7 @@ def classify(url: str, status: int, html: str, *, title: str | None = None, para
                     if m:
                         soft.add(3, f'text: "{_short(m.group())}"')
                         break
-        head_score = sum(w for w, e in soft.evidence if e.startswith(("title", "h1", "extracted title")))
+        head_score = sum(w for w, e in soft.evidence if e.startswith(HEAD_EVIDENCE))
         if soft.score >= 6 and head_score >= 3:
             return Verdict(SOFT_404, False, soft.describe())
         if article_text < PAYWALL_MAX_PROSE:
@@ -598,6 +608,16 @@ def _prose(texts: list[str]) -> tuple[int, list[str]]:
                     continue
         prose += n
     return prose, paywall_texts
+
+
+def _locked_part_present(root, json_ld: str) -> bool:
+    """Whether the part JSON-LD declares not free (hasPart cssSelector ".class") is in the page
+    with its text (served whole to the crawler): then the page is no teaser."""
+    for name in set(JSON_LD_SELECTOR.findall(json_ld)):
+        for el in root.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), $c)]", c=f" {name} "):
+            if el.tag not in SKIP_TAGS and len(" ".join(_text(el).split())) >= LOCKED_PART_TEXT:
+                return True
+    return False
 
 
 def _wall_sentence(folded: str, lowered: str) -> bool:
@@ -675,12 +695,16 @@ def _blocks(root) -> list[tuple[str, int, str]]:
         body = root
     out: list[tuple[str, int, str]] = []
 
-    def visit(el, parts: list[str], flags: int) -> None:
+    def visit(el, acc: list, flags: int) -> None:
+        # acc: [text pieces of the current block, how many of their characters are link text]
+        parts = acc[0]
         for child in el:
             tag = child.tag
             if not isinstance(tag, str) or tag in SKIP_TAGS or _hidden(child):
                 if child.tail:
                     parts.append(child.tail)
+                    if flags & LINK:
+                        acc[1] += len(child.tail)
                 continue
             f = flags
             if tag == "a":
@@ -694,21 +718,26 @@ def _blocks(root) -> list[tuple[str, int, str]]:
             if marker or ident:
                 f |= _container(f"{ident} {marker}")
             if tag in BLOCK_TAGS:
-                own = [child.text] if child.text else []
+                own = [[child.text] if child.text else [], len(child.text) if child.text and f & LINK else 0]
                 visit(child, own, f)
-                text = " ".join("".join(own).split())
+                text = " ".join("".join(own[0]).split())
                 if text:
-                    out.append((tag, f, text))
+                    # a block that is mostly link text (a teaser, a menu) counts as a link
+                    out.append((tag, f | LINK if own[1] * 2 > len(text) else f, text))
             else:
                 if child.text:
                     parts.append(child.text)
-                visit(child, parts, f)
+                    if f & LINK:
+                        acc[1] += len(child.text)
+                visit(child, acc, f)
             if child.tail:
                 parts.append(child.tail)
+                if flags & LINK:
+                    acc[1] += len(child.tail)
 
-    parts = [body.text] if body.text else []
-    visit(body, parts, 0)
-    text = " ".join("".join(parts).split())
+    acc = [[body.text] if body.text else [], 0]
+    visit(body, acc, 0)
+    text = " ".join("".join(acc[0]).split())
     if text:
         out.append(("body", 0, text))
     return out
@@ -778,9 +807,11 @@ def _decide_short(root, html: str, status: int, article_text: int, not_free: boo
         if not wall and not link and not chrome and not listed and tag not in ("button", "label"):
             if len(text) >= 25:
                 content += len(text)
-    if html:
-        low = html.lower() if len(html) < 400_000 else html[:400_000].lower()
+    strong_marker = False
+    if html and content < LONG_PROSE:
+        low = html[:200_000].lower()  # challenge pages are small
         strong = [m for m in BOT_STRONG_MARKERS if m in low]
+        strong_marker = bool(strong)
         if strong:
             bot.add(3, f"marker: {strong[0]}")
         elif any(m in low for m in BOT_WEAK_MARKERS) and (bot.score or status in (403, 429, 503)):
@@ -795,19 +826,22 @@ def _decide_short(root, html: str, status: int, article_text: int, not_free: boo
 
     content = max(content, article_text)
     # Challenge pages and error pages have no article text; consent walls none outside the dialog.
-    if bot.score >= THRESHOLD and content < LONG_PROSE and bot.score >= soft.score:
+    # Beside some article text, a challenge needs its markup, an error page its head saying so.
+    is_bot = bot.score >= THRESHOLD and (content < WALL_MAX_CONTENT or (strong_marker and content < LONG_PROSE))
+    soft_head = sum(w for w, e in soft.evidence if e.startswith(HEAD_EVIDENCE))
+    is_soft = soft.score >= THRESHOLD and (content < WALL_MAX_CONTENT or (soft_head >= 3 and content < LONG_PROSE))
+    if is_bot and (bot.score >= soft.score or not is_soft):
         return Verdict(BOT_WALL, False, bot.describe())
-    if soft.score >= THRESHOLD and content < LONG_PROSE:
+    if is_soft:
         return Verdict(SOFT_404, False, soft.describe())
     if consent.score >= THRESHOLD and content < CONSENT_MAX_CONTENT:
         return Verdict(CONSENT_WALL, False, consent.describe())
-    if bot.score >= THRESHOLD and content < LONG_PROSE:
-        return Verdict(BOT_WALL, False, bot.describe())
     if not_free:
         paywall.add(2, "not free (JSON-LD isAccessibleForFree or article:content_tier)")
     # Words or markup saying so, and a teaser's length: a paywall's phrase (3), or its label or
     # markup (2) over a short text.
-    if paywall.score >= THRESHOLD or (paywall.score >= 2 and content < LONG_PROSE):
+    limit = PAYWALL_TEASER if paywall.score == 2 and not_free else LONG_PROSE
+    if paywall.score >= THRESHOLD or (paywall.score >= 2 and content < limit):
         if content < PAYWALL_MAX_PROSE:
             return Verdict(None, True, paywall.describe())
     return ORDINARY
