@@ -27,7 +27,8 @@ apostrophes unified), so "é" and "e", "أ" and "ا" match alike. Do not use upp
 
 Speed: on a page with an article's worth of <p> text (the common case) one pass of lxml's own
 iteration over p, h1, meta and script elements decides, with phrase search limited to the
-paragraphs holding a few anchor words; only pages with little text are walked block by block.
+paragraphs holding a reason's trigger substrings (TRIGGERS); only pages with little <p> text are
+walked block by block.
 """
 
 from __future__ import annotations
@@ -620,19 +621,10 @@ def _locked_part_present(root, json_ld: str) -> bool:
     return False
 
 
-def _wall_sentence(folded: str, lowered: str) -> bool:
-    """Whether a paragraph is a wall's own text (consent, challenge or paywall sentences)."""
-    return bool(
-        (triggered(CONSENT_WALL, lowered) and CONSENT_SENTENCE_RX.search(folded))
-        or (triggered(PAYWALL, lowered) and PAYWALL_SENTENCE_RX.search(folded))
-        or (triggered(BOT_WALL, lowered) and BOT_SENTENCE_RX.search(folded))
-    )
-
-
 def _score_heads(heads, soft: _Hits, bot: _Hits, consent: _Hits) -> None:
-    seen = {SOFT_404: 0.0, BOT_WALL: 0.0, CONSENT_WALL: 0.0}
+    counted: set[tuple[str, str]] = set()
     joined = "\n".join(raw for _, raw in heads).lower()
-    present = {reason: [t for t in TRIGGERS[reason] if t in joined] for reason in seen}
+    present = {reason: [t for t in TRIGGERS[reason] if t in joined] for reason in REASONS}
     for where, raw in heads:
         lowered = raw.lower()
         folded = None
@@ -656,9 +648,10 @@ def _score_heads(heads, soft: _Hits, bot: _Hits, consent: _Hits) -> None:
                 if weak is not None and _covered(seg, weak):
                     weight, phrase = 1.0, _covered(seg, weak)
             if weight:
-                # one head (title, h1 or extracted title) counts fully, a second one half
-                w = weight if seen[reason] == 0 else weight / 2
-                seen[reason] += weight
+                # the <title> and the h1 count each; the extracted title only if it is not the h1 again
+                key = (reason, phrase)
+                w = weight / 2 if where == "extracted title" and key in counted else weight
+                counted.add(key)
                 hits.add(w, f'{where}: "{_short(raw)}"')
 
 
