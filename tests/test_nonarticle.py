@@ -6,7 +6,6 @@ ordinary) and inline cases."""
 from __future__ import annotations
 
 import dataclasses
-import time
 from pathlib import Path
 
 import pytest
@@ -197,16 +196,3 @@ def test_headlines_quoting_phrases_are_not_covered(text):
     hits = {r: nonarticle._Hits() for r in REASONS}
     nonarticle._score_heads([("h1", text)], hits["soft_404"], hits["bot_wall"], hits["consent_wall"])
     assert all(h.score < 3 for h in hits.values()), text
-
-
-def test_fast_on_an_ordinary_article_given_its_tree():
-    html = _page("Budget approved | The Daily Post", "<h1>Budget approved</h1>" + ARTICLE * 3
-                 + "<div id='cookie-banner'><p>We use cookies.</p><button>Accept</button></div>")
-    tree = etree.fromstring(html.encode(), etree.HTMLParser(remove_comments=True))
-    classify(URL, 200, html, tree=tree)
-    runs = []
-    for _ in range(30):
-        start = time.perf_counter()
-        classify(URL, 200, html, tree=tree)
-        runs.append(time.perf_counter() - start)
-    assert sorted(runs)[len(runs) // 2] < 0.002  # well under 1 ms on an idle machine; loose for shared CPUs
