@@ -91,9 +91,20 @@ def parse_text(url: str, content: str, *, is_html: bool | None = None, site: Sit
             page.article = fallback.article
             page.canonical_link = page.canonical_link or fallback.canonical_link
     _check_article(page, url, content, is_html, spec)
+    if page.article is not None and module is not generic() and page.article.parser_version == module.PARSER_VERSION:
+        _detect_language(page.article)
     if page.article is not None and spec is not None:
         _site_defaults(page.article, spec, url)
     return page
+
+
+def _detect_language(article) -> None:
+    """The language of an article a site's page object read, by the detector the generic page
+    object uses (py3langid), the page object's answer (its page's lang, its edition) taken
+    when the detector is not sure."""
+    from crawler.sites.generic.lang import detect
+
+    article.language = detect("\n".join(article.paragraphs), article.language, article.title) or article.language
 
 
 def _check_article(page: Page, url: str, content: str, is_html: bool | None, spec: SiteSpec | None) -> None:
