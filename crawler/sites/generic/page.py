@@ -22,7 +22,7 @@ import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml.html import HtmlElement, HTMLParser
+from lxml.html import HtmlElement
 from trafilatura.settings import MANUALLY_CLEANED
 
 from crawler.core.items import Article, Page, PageError
@@ -34,12 +34,10 @@ from crawler.sites.generic import body, jsonld, meta
 # change can alter what is extracted from an archived page.
 PARSER_VERSION = "generic/1"
 
-# lxml.html's parser (trafilatura's extractor expects lxml.html elements), as trafilatura sets
-# it up; the same for a page given as UTF-8 bytes, read as they are.
-_PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
-                     huge_tree=True)
-_UTF8_PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
-                          huge_tree=True, encoding="utf-8")
+# The page's parser (crawler.sites.generic.body.html_parser); the same for a page given as UTF-8
+# bytes, read as they are.
+_PARSER = body.html_parser()
+_UTF8_PARSER = body.html_parser(encoding="utf-8")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # What is never the article's text, removed once the head and the scripts are read: what a
 # reader never sees, and what trafilatura's own cleaning removes from its copy of the tree anyway
