@@ -120,3 +120,82 @@ def stacked_bars(rows: list[dict], x: str, series: str | None, values: list[str]
     return Markup("").join(out)
 
 
+
+
+DRIFT_COLOUR = "#d62728"
+
+
+def share_lines(points: list[dict], x: str, series: list[str], title: str, width: int = 760,
+                height: int = 240) -> Markup:
+    """An SVG line chart of shares (0 to 1, drawn 0% to 100%): one point per x value, in the order
+    given (oldest left), one line per series (a None value breaks its line); a point whose
+    `drift` is true is marked with a red band and a "!" under its label. The colours, sizes and
+    legend are the bar charts'; every label is escaped."""
+    if not points:
+        return Markup('<p class="na-empty">Nothing to chart yet.</p>')
+    left, top, bottom, legend_w = 44, 10, 46, 200
+    plot_w, plot_h = width - left - legend_w - 10, height - top - bottom
+    step = plot_w / len(points)
+    colours = dict(zip(series, PALETTE))
+    out = [Markup('<svg class="na-chart na-share-chart" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+                  'xmlns="http://www.w3.org/2000/svg"><title>{t}</title>').format(w=width, h=height, t=title)]
+
+    def xy(i: int, value: float) -> tuple[float, float]:
+        return left + i * step + step / 2, top + plot_h - plot_h * value
+
+    for i, point in enumerate(points):  # drift bands first, under everything
+        if point.get("drift"):
+            out.append(Markup('<rect class="na-drift-band" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{h}" '
+                              'fill="{c}" fill-opacity="0.12"><title>{k}: drift</title></rect>')
+                       .format(x=left + i * step, y=top, w=step, h=plot_h, c=DRIFT_COLOUR, k=point.get(x)))
+    for value in (0, 0.25, 0.5, 0.75, 1):  # grid lines and y labels
+        y = top + plot_h - plot_h * value
+        out.append(Markup('<line x1="{l}" x2="{r}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+                          '<text x="{tx}" y="{ty:.1f}" font-size="10" text-anchor="end" fill="#555">{v}</text>')
+                   .format(l=left, r=left + plot_w, y=y, tx=left - 4, ty=y + 3, v=f"{value:.0%}"))
+    for j, name in enumerate(series):
+        dash = ' stroke-dasharray="5 3"' if j else ""
+        width_ = 3 if j == 0 else 2
+        runs, run = [], []
+        for i, point in enumerate(points):
+            value = point.get(name)
+            if value is None:
+                if run:
+                    runs.append(run)
+                run = []
+                continue
+            run.append(xy(i, value))
+        if run:
+            runs.append(run)
+        for run in runs:
+            if len(run) > 1:
+                out.append(Markup('<polyline fill="none" stroke="{c}" stroke-width="{sw}"{d} points="{p}"/>')
+                           .format(c=colours[name], sw=width_, d=Markup(dash),
+                                   p=" ".join(f"{px:.1f},{py:.1f}" for px, py in run)))
+        for i, point in enumerate(points):
+            value = point.get(name)
+            if value is None:
+                continue
+            px, py = xy(i, value)
+            label = f"{point.get(x)} {point.get('started') or ''}".strip()
+            out.append(Markup('<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{c}"><title>{k} · {n}: {v}</title></circle>')
+                       .format(x=px, y=py, r=4 if j == 0 else 3, c=colours[name], k=label, n=name, v=f"{value:.0%}"))
+    label_every = max(1, len(points) // 10)
+    for i, point in enumerate(points):
+        px = left + i * step + step / 2
+        if i % label_every == 0 or point.get("drift"):
+            out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="10" text-anchor="middle" fill="#333">{k}</text>')
+                       .format(x=px, y=top + plot_h + 14, k=str(point.get(x))[:16]))
+        if point.get("drift"):
+            out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="12" font-weight="bold" text-anchor="middle" '
+                              'fill="{c}">!</text>').format(x=px, y=top + plot_h + 28, c=DRIFT_COLOUR))
+    legend = [(name, colours[name]) for name in series]
+    if any(p.get("drift") for p in points):
+        legend.append(("drift", DRIFT_COLOUR))
+    for j, (name, colour) in enumerate(legend):
+        ly = top + 4 + j * 16
+        out.append(Markup('<rect x="{x}" y="{y}" width="10" height="10" fill="{c}"/>'
+                          '<text x="{tx}" y="{ty}" font-size="11" fill="#333">{n}</text>')
+                   .format(x=width - legend_w + 4, y=ly, c=colour, tx=width - legend_w + 18, ty=ly + 9, n=name[:28]))
+    out.append(Markup("</svg>"))
+    return Markup("").join(out)

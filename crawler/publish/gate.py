@@ -39,7 +39,7 @@ from crawler.publish import archives, tables
 
 MAX_RESPONSE_BYTES = 50_000_000  # the body of one response about an archive (not a CSV stream)
 MAX_TIMELIMIT_MS = 10 ** 9  # _timelimit: Datasette takes the smaller of it and sql_time_limit_ms
-PLUGIN_PAGES = ("/-/search", "/-/article", "/-/charts")
+PLUGIN_PAGES = ("/-/search", "/-/article", "/-/charts", "/-/health")
 DOWNLOAD_REFUSED = (
     "Downloads of a newsarchive archive are off: its file holds internal tables (the crawl's "
     "frontier, the index of its WARC files) that are not public. The tables and queries here are "

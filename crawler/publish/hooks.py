@@ -72,6 +72,7 @@ def register_routes():
         (r"^/-/search$", pages.search_page),
         (r"^/-/article$", pages.article_page),
         (r"^/-/charts$", pages.charts_page),
+        (r"^/-/health$", pages.health_page),
     ]
 
 
@@ -82,6 +83,7 @@ def menu_links(datasette):
     return [
         {"href": datasette.urls.path("/-/search"), "label": "Search the archive"},
         {"href": datasette.urls.path("/-/charts"), "label": "Charts"},
+        {"href": datasette.urls.path("/-/health"), "label": "Extraction health"},
     ]
 
 

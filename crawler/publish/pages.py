@@ -8,6 +8,8 @@
 - /-/article?url=... : an article as text (paragraphs, right-to-left for Arabic, publisher,
   date, original link, versions, duplicate group, ticker headlines);
 - /-/charts : the charts (crawler.publish.charts);
+- /-/health : extraction health, per site: its last crawls, their drift, a chart of its shares
+  (crawler.publish.health);
 - the home page's figures (index.html, filled through extra_template_vars), from the summary
   tables of m010 and index seeks: nothing the home page reads grows with the archive.
 
@@ -31,6 +33,7 @@ from crawler.publish.archives import (
     site_title,
 )
 from crawler.publish.charts import build_charts
+from crawler.publish.health import health_context, home_box
 from crawler.publish.highlight import highlight, paragraphs, query_terms, snippet
 
 PAGE_SIZE = 20
@@ -188,6 +191,19 @@ async def charts_page(datasette, request):
         view_name="newsarchive_charts"))
 
 
+async def health_page(datasette, request):
+    db = archive_for(datasette, request)
+    context = await health_context(db)
+    context.update({
+        "database": db.name,
+        "table_url": datasette.urls.table(db.name, "extraction_health"),
+        "drift_table_url": datasette.urls.table(db.name, "extraction_drift"),
+        "drift_query_url": datasette.urls.query(db.name, "extraction_drift_recent"),
+    })
+    return Response.html(await datasette.render_template(
+        "newsarchive_health.html", context, request=request, view_name="newsarchive_health"))
+
+
 async def home_vars(datasette) -> dict:
     """The home page's archive section (the first archive served), or nothing without one."""
     db = first_archive(datasette)
@@ -208,6 +224,7 @@ async def home_vars(datasette) -> dict:
     links = [{"href": datasette.urls.query(db.name, name), "label": label}
              for name, label in HOME_LINKS if name in queries]
     charts = await build_charts(datasette, db, only=("headlines_per_day_per_publisher",))
+    health = await home_box(db)
     return {
         "archive": {
             "database": db.name, "stats": stats, "hosts": hosts, "last_crawl": last_crawl,
@@ -217,5 +234,6 @@ async def home_vars(datasette) -> dict:
             "feed_url": datasette.urls.query(db.name, "latest_articles_feed", format="atom"),
             "search_feed_url": datasette.urls.query(db.name, "search_feed", format="atom"),
             "crawls_url": datasette.urls.query(db.name, "crawl_health"),
+            "health": health, "health_url": datasette.urls.path("/-/health"),
         }
     }
