@@ -158,6 +158,38 @@ def test_articles_of_the_second_crawl_are_the_generic_page_objects_fallback(craw
     assert {(v["url"], v["parser_version"]) for v in versions if v["crawl"] == 2} <= {(u, FALLBACK) for u in ARTICLES}
 
 
+def first_and_last(db):
+    """Per article URL: its version stored from the first crawl's capture, and its articles row now."""
+    old = {r["url"]: r for r in query(db, """SELECT v.* FROM article_versions v JOIN captures c ON c.id = v.capture
+                                             WHERE c.crawl = 1""")}
+    new = {r["url"]: r for r in query(db, "SELECT * FROM articles")}
+    assert sorted(old) == sorted(new) == ARTICLES
+    return old, new
+
+
+def test_the_fallback_reads_the_same_titles_and_dates(crawls):
+    """The new template kept the texts: the generic page object reads each article's title and
+    date as maghress/2 did from the old one (the title is the og:title and the <title> after
+    "Maghress : ", shown in the page)."""
+    old, new = first_and_last(crawls[0])
+    assert {url: new[url]["published"] for url in ARTICLES} == {url: old[url]["published"] for url in ARTICLES}
+    assert {url: new[url]["title"] for url in ARTICLES} == {url: old[url]["title"] for url in ARTICLES}
+
+
+def test_the_fallback_body_holds_no_site_furniture(crawls):
+    """The sentences the site's spec declares furniture (crawler/sites/maghress/site.toml: the
+    template's closing sentence, the report box; never article text) stay out of the bodies the
+    generic page object reads for the site."""
+    from crawler.sites import registry
+
+    spec = registry.site("maghress")
+    furniture = [*spec.closing, *spec.report_box]
+    assert "Cliquez ici pour lire l'article depuis sa source." in furniture
+    old, new = first_and_last(crawls[0])
+    assert {url: [s for s in furniture if s in old[url]["body"]] for url in ARTICLES} == {url: [] for url in ARTICLES}
+    assert {url: [s for s in furniture if s in new[url]["body"]] for url in ARTICLES} == {url: [] for url in ARTICLES}
+
+
 def test_a_version_keeps_the_parser_that_read_its_capture(crawls):
     """Each capture of the first crawl was read by maghress/2: a version stored from one of them
     says so, even when the second crawl found the same text again through the fallback."""
