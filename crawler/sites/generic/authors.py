@@ -13,7 +13,7 @@ import re
 
 from crawler.core.text import clean_text
 from crawler.sites.generic import jsonld
-from crawler.sites.generic.meta import AUTHOR_KEYS, Reader, Visible, key
+from crawler.sites.generic.meta import AUTHOR_KEYS, Reader, Visible, element_text, key
 
 # "By", and its equivalents in the languages of the development set and of Maghress's editions;
 # "View all posts by", "More stories from" and the like (author boxes) too.
@@ -112,10 +112,10 @@ def choose_authors(reader: Reader, visible: Visible) -> list[str]:
 
 def by_line(visible: Visible, sites: list[str]) -> list[str]:
     for el in visible.root.xpath(_BY_XPATH)[:10]:
-        text = clean_text(" ".join(el.itertext()))
+        text = element_text(el)
         if len(text) <= 3:  # "By" alone: the names follow in the parent
             parent = el.getparent()
-            text = clean_text(" ".join(parent.itertext())) if parent is not None else ""
+            text = element_text(parent) if parent is not None else ""
         if not text or len(text) > MAX_BYLINE_CHARS:
             continue
         if names := clean_names(text, sites):
@@ -129,7 +129,7 @@ def author_links(visible: Visible, sites: list[str]) -> list[str]:
         href = a.get("href") or ""
         if not _AUTHOR_HREF.search(href):
             continue
-        text = clean_text(" ".join(a.itertext()))
+        text = element_text(a)
         if not text or len(text) > MAX_NAME_CHARS:
             continue
         names = clean_names(text, sites)
@@ -138,7 +138,7 @@ def author_links(visible: Visible, sites: list[str]) -> list[str]:
         parent = a.getparent()
         for other in parent.iter("a") if parent is not None else ():
             if other is not a and _AUTHOR_HREF.search(other.get("href") or ""):
-                names += clean_names(" ".join(other.itertext()), sites)
+                names += clean_names(element_text(other), sites)
         return names
     return []
 
@@ -146,7 +146,7 @@ def author_links(visible: Visible, sites: list[str]) -> list[str]:
 def byline_names(visible: Visible, sites: list[str]) -> list[str]:
     found = []
     for el in visible.root.xpath(_BYLINE_XPATH)[:20]:
-        text = clean_text(" ".join(el.itertext()))
+        text = element_text(el)
         if not text or len(text) > MAX_BYLINE_CHARS:
             continue
         found += clean_names(text, sites)

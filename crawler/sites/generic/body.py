@@ -27,7 +27,7 @@ from trafilatura.settings import Extractor
 
 from crawler.core.text import clean_text
 from crawler.sites.generic import jsonld
-from crawler.sites.generic.meta import key, shingle_set
+from crawler.sites.generic.meta import element_text, key, shingle_set
 
 # A fast extraction shorter than this is retried with trafilatura's fallbacks (readability,
 # jusText, the baseline), which the fast mode skips.
@@ -153,7 +153,7 @@ def article_paragraphs(article_body: str, body_key: str, body_shingles: set[int]
     cover it; else its own lines."""
     blocks, seen, covered = [], set(), set()
     for el in visible.root.iter(BLOCK_TAGS):
-        text = clean_text(" ".join(el.itertext()))
+        text = element_text(el)
         k = key(text)
         if len(k) < 15 or k in seen or k not in body_key:
             continue

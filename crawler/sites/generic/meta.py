@@ -14,6 +14,8 @@ from email.utils import parsedate_to_datetime
 from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from crawler.core.text import clean_text
 from crawler.sites.generic import jsonld
 
@@ -33,6 +35,26 @@ def words(text: str) -> list[str]:
     return _WORD.findall(key(text))
 
 
+def element_text(el) -> str:
+    """An element's text as a reader sees it: its pieces run together (inline markup splits no
+    word: "Kotaku<span>'s</span>"), a line break or a block inside it a space."""
+    if el.find(".//br") is None and el.find(".//p") is None and el.find(".//div") is None:
+        return clean_text("".join(el.itertext()))
+    parts = []
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if event == "start":
+            if node.tag in ("br", "p", "div", "li"):
+                parts.append(" ")
+            if node.text and node.tag != "br":
+                parts.append(node.text)
+        elif node is not el:
+            if node.tag in ("p", "div", "li"):
+                parts.append(" ")
+            if node.tail:
+                parts.append(node.tail)
+    return clean_text("".join(parts))
+
+
 class Visible:
     """What a reader of the page sees (the tree without scripts, styles and the like)."""
 
@@ -43,7 +65,7 @@ class Visible:
 
     @cached_property
     def text(self) -> str:
-        return key(" ".join(self.root.itertext()))
+        return key("".join(self.root.itertext()))
 
     @cached_property
     def shingles(self) -> set[int]:
@@ -52,10 +74,10 @@ class Visible:
     @cached_property
     def headings(self) -> list[str]:
         """The texts of the page's h1 elements, in order (then h2 when it has none)."""
-        found = [clean_text(" ".join(h.itertext())) for h in self.root.iter("h1")]
+        found = [element_text(h) for h in self.root.iter("h1")]
         found = [h for h in found if 3 <= len(h) <= 400]
         if not found:
-            found = [clean_text(" ".join(h.itertext())) for h in self.root.iter("h2")][:5]
+            found = [element_text(h) for h in self.root.iter("h2")][:5]
             found = [h for h in found if 10 <= len(h) <= 400]
         return found
 
@@ -194,7 +216,7 @@ class Reader:
                     if absolute.startswith(("http://", "https://")):
                         self.links.append(absolute)
                 if (rel := el.get("rel")) and "author" in rel.lower().split():
-                    self.rel_authors.append(" ".join(el.itertext()))
+                    self.rel_authors.append(element_text(el))
             elif tag == "meta":
                 content = el.get("content")
                 if content is None:
