@@ -18,6 +18,7 @@ placeholder) is ignored. A confirmed articleBody then corrects trafilatura's res
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 
 from lxml import etree
@@ -90,6 +91,38 @@ def paragraphs(tree, url: str, reader, visible) -> tuple[list[str], bool]:
     if len(text) < FALLBACK_BELOW_CHARS:
         return split(trafilatura_text(tree, url, fast=False)), True
     return found, False
+
+
+# Paragraphs that are furniture when they open or close a body: credits and copyright lines,
+# share/follow/subscribe prompts, "read more" links, republication notes. Only short paragraphs
+# at either end are tested (a sentence of the article that happens to say "subscribe" is kept).
+FURNITURE = re.compile(
+    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|share (?:this|on)\b|share$|follow us|"
+    r"sign up\b|subscribe\b|get alerts\b|read (?:more|also|next)\b|related\b|see also\b|advertisement$|"
+    r"our standards:|this (?:piece|article|story) (?:originally )?(?:appeared|was (?:originally )?published)|"
+    r"originally published|cross-posted|for more information\b|"
+    r"lire aussi|à lire aussi|abonnez-vous|partager|suivez-nous|"
+    r"اقرأ أيضا|اقرأ أيضاً|شارك|تابعونا)"
+    r"|all rights reserved\.?$|contributed to this (?:report|story|article)\.?$",
+    re.IGNORECASE,
+)
+FURNITURE_MAX_CHARS = 250
+
+
+def trim(found: list[str], title: str | None) -> list[str]:
+    """The paragraphs without the title repeated at their head and without furniture at
+    either end."""
+    title_key = key(title)
+    start, end = 0, len(found)
+    while start < end and ((title_key and key(found[start]) == title_key) or _furniture(found[start])):
+        start += 1
+    while end > start and _furniture(found[end - 1]):
+        end -= 1
+    return found[start:end]
+
+
+def _furniture(paragraph: str) -> bool:
+    return len(paragraph) <= FURNITURE_MAX_CHARS and bool(FURNITURE.search(paragraph))
 
 
 def _text_size(el) -> int:

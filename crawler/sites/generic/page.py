@@ -103,6 +103,7 @@ def extract(url: str, tree: HtmlElement, reader: meta.Reader, dates: tuple[str |
     visible = meta.Visible(tree)
     paragraphs, fallback = body.paragraphs(tree, url, reader, visible)
     title = reader.title(visible)
+    paragraphs = body.trim(paragraphs, title)
     if not _is_article(reader, paragraphs, title):
         return None
     published, published_at = dates
