@@ -274,7 +274,11 @@ class Archive:
                         image_url = coalesce(image_url, :image_url),
                         authors = coalesce(authors, :authors),
                         published_at = coalesce(published_at, :published_at),
-                        parser_version = coalesce(:parser_version, parser_version)
+                        -- a version's parser is the one that read its capture: re-parsed (the same
+                        -- capture), it is the new one; seen again in another capture, the first
+                        parser_version = CASE WHEN capture IS :capture OR capture IS NULL
+                                              THEN coalesce(:parser_version, parser_version)
+                                              ELSE parser_version END
                     WHERE url = :url AND version = :version
                     """,
                     {**row, "version": same[0]},
@@ -311,6 +315,15 @@ class Archive:
                 """,
                 row,
             )
+            if same is not None and row["capture"] is not None:
+                # The text was known; the articles row says which capture and parser read the
+                # URL last (its version keeps the first that found that text).
+                self.db.execute(
+                    """UPDATE articles SET capture = :capture, parser_version = :parser_version
+                       WHERE url = :url AND last_seen = :seen_at
+                         AND (capture IS NOT :capture OR parser_version IS NOT :parser_version)""",
+                    row,
+                )
             if same is None:  # a text new to this URL: the index follows the articles row
                 current = self.db.execute("SELECT title, body FROM articles WHERE url = :url", row).fetchone()
                 index_article(self.db, row["url"], current[0], current[1])

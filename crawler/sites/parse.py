@@ -89,13 +89,42 @@ def parse_text(url: str, content: str, *, is_html: bool | None = None, site: Sit
         if fallback.article is not None:
             fallback.article.parser_version = fallback_version(module.PARSER_VERSION)
             page.article = fallback.article
+            drop_furniture(page.article, spec)
             page.canonical_link = page.canonical_link or fallback.canonical_link
     _check_article(page, url, content, is_html, spec)
     if page.article is not None and module is not generic() and page.article.parser_version == module.PARSER_VERSION:
         _detect_language(page.article)
     if page.article is not None and spec is not None:
         _site_defaults(page.article, spec, url)
+        if module is generic():
+            drop_furniture(page.article, spec)
     return page
+
+
+def _furniture_key(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split()).rstrip(" .").casefold()
+
+
+def drop_furniture(article, spec: SiteSpec) -> None:
+    """The site's furniture sentences (its spec: never article text) taken out of an article the
+    generic page object read: a paragraph that is one of them is dropped, one that ends with one
+    loses it."""
+    sentences = [_furniture_key(s) for s in spec.furniture()]
+    if not sentences:
+        return
+    kept = []
+    for paragraph in article.paragraphs:
+        key = _furniture_key(paragraph)
+        if key in sentences:
+            continue
+        for sentence in sentences:
+            if key.endswith(sentence) and len(key) > len(sentence):
+                cut = len(paragraph.rstrip(" .")) - len(sentence)
+                paragraph = paragraph[:max(cut, 0)].rstrip()
+                break
+        if paragraph:
+            kept.append(paragraph)
+    article.paragraphs = kept
 
 
 def _detect_language(article) -> None:
