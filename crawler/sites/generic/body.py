@@ -100,7 +100,7 @@ FURNITURE = re.compile(
     r"^(?:©|\(c\)\s|copyright\b|all rights reserved|share (?:this|on)\b|share$|follow us|"
     r"sign up\b|subscribe\b|get alerts\b|read (?:more|also|next)\b|related\b|see also\b|advertisement$|"
     r"our standards:|this (?:piece|article|story) (?:originally )?(?:appeared|was (?:originally )?published)|"
-    r"originally published|cross-posted|for more information\b|"
+    r"originally published|cross-posted|for more information\b|(?:additional )?reporting by\b|editing by\b|"
     r"lire aussi|à lire aussi|abonnez-vous|partager|suivez-nous|"
     r"اقرأ أيضا|اقرأ أيضاً|شارك|تابعونا)"
     r"|all rights reserved\.?$|contributed to this (?:report|story|article)\.?$",
@@ -122,7 +122,9 @@ def trim(found: list[str], title: str | None) -> list[str]:
 
 
 def _furniture(paragraph: str) -> bool:
-    return len(paragraph) <= FURNITURE_MAX_CHARS and bool(FURNITURE.search(paragraph))
+    if len(paragraph) > FURNITURE_MAX_CHARS:
+        return False
+    return bool(FURNITURE.search(paragraph)) or not any(ch.isalnum() for ch in paragraph)
 
 
 def _text_size(el) -> int:
