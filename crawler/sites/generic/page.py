@@ -1,16 +1,19 @@
 """The generic page object: a news article from any site's HTML (pure: no I/O, no network).
 
-One parse of the page (lxml), one pass over its head and links, then each field from the best
-witness the page offers, checked against what a reader sees:
+One parse of the page (lxml), one pass over its head, JSON-LD and links, then each field from
+the best witness the page offers, checked against what a reader sees:
 
-- the page's structured data (JSON-LD, OpenGraph, meta tags), read with crawler.sites.generic
-  .jsonld and .meta: a JSON-LD headline or articleBody counts only when the visible text holds
-  it (a page's JSON-LD is often another page's, a template's or a teaser's);
-- the body from trafilatura's extractor in its fast mode (no readability/jusText fallbacks), on
-  the tree already parsed; its fallbacks only when the fast result is short or the
-  confirmed articleBody says text is missing;
-- the date from the structured data first, htmldate's quick search only when it gives none;
-- the language from py3langid over the body (the declared lang attribute as a check).
+- structured data (JSON-LD, OpenGraph, meta tags: crawler.sites.generic.jsonld and .meta) count
+  only when the visible text holds them: a JSON-LD headline or articleBody the page does not
+  show (another page's, a template's, a teaser's) is ignored;
+- the title: the page's heading that og:title / the JSON-LD headline / <title> agree with (their
+  " | Site" part taken off), else a witness the visible text confirms;
+- the body (body.py): trafilatura's extractor in its fast mode, on the page's marked article
+  container when it has one, corrected by a confirmed articleBody, its ends trimmed of furniture;
+  trafilatura's fallbacks only when the fast result is too short to be a body;
+- the date: htmldate's quick search (original date), the structured data's timestamp for
+  published_at; the authors (authors.py): JSON-LD people, meta tags, rel=author, the byline;
+- the language (lang.py): py3langid over the title and body, the declared lang as a check.
 
 `parse_page` is the interface, the same as every site's page object.
 """
@@ -18,17 +21,14 @@ witness the page offers, checked against what a reader sees:
 from __future__ import annotations
 
 import re
-import unicodedata
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import MANUALLY_CLEANED
 
 from crawler.core.items import Article, Page, PageError
-from crawler.core.text import clean_text, collapse_ws
 from crawler.frontier.urls import canonicalize
-from crawler.sites.generic import body, jsonld, meta
+from crawler.sites.generic import body, meta
 
 # The version of this page object, recorded with every row it extracts. Raise it whenever a
 # change can alter what is extracted from an archived page.
@@ -101,7 +101,7 @@ def parse_html(content: str, utf8: bytes | None = None) -> HtmlElement | None:
 def extract(url: str, tree: HtmlElement, reader: meta.Reader, dates: tuple[str | None, str | None]) -> Article | None:
     """The article of a parsed page, or None when the page is not one."""
     visible = meta.Visible(tree)
-    paragraphs, fallback = body.paragraphs(tree, url, reader, visible)
+    paragraphs, _ = body.paragraphs(tree, url, reader, visible)
     title = reader.title(visible)
     paragraphs = body.trim(paragraphs, title)
     if not _is_article(reader, paragraphs, title):
@@ -137,11 +137,3 @@ def _is_article(reader: meta.Reader, paragraphs: list[str], title: str | None) -
     if reader.says_listing():
         return False
     return size >= MIN_UNMARKED_BODY_CHARS and title is not None
-
-
-def normalize(text: str) -> str:
-    return clean_text(unicodedata.normalize("NFC", text))
-
-
-__all__ = ["PARSER_VERSION", "PageError", "looks_like_html", "parse_html", "parse_page", "collapse_ws",
-           "urljoin", "urlsplit", "normalize"]
