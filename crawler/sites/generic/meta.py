@@ -371,8 +371,10 @@ def _htmldate(tree, url: str) -> str | None:
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/|:|~)\s+|\s*\|\s*")
 
 
-def title_variants(title: str, site_names: list[str]) -> list[str]:
-    """A title as given, and without the site's name before or after it ("Title | Site")."""
+def title_variants(title: str, site_names: list[str], guesses: bool = True) -> list[str]:
+    """A title without the site's name before or after it ("Title | Site"), when it has one, and
+    as given; with `guesses`, also its longest part and all but its last part (a section or a
+    site name the page does not name as its own): guesses only a page heading can confirm."""
     title = clean_text(title)
     variants = [title]
     parts = _TITLE_SEPARATORS.split(title)
@@ -393,9 +395,9 @@ def title_variants(title: str, site_names: list[str]) -> list[str]:
         while start < end - 1 and is_site(parts[start]):
             start += 1
         if (start, end) != (0, len(parts)):
-            variants.append(_rejoin(title, parts, start, end))
-        # The longest part, and everything before the last separator (a section or a site name
-        # that the page does not name as its own).
+            variants.insert(0, _rejoin(title, parts, start, end))
+        if not guesses:
+            return [v for v in dict.fromkeys(variants) if v]
         if end == len(parts):
             variants.append(_rejoin(title, parts, 0, len(parts) - 1))
         longest = max(parts, key=len)
@@ -431,17 +433,17 @@ def choose_title(reader: Reader, visible: Visible) -> str | None:
             for hk, h in heading_keys.items():
                 if len(k) >= 20 and (hk.startswith(k) or (len(hk) >= 20 and k.startswith(hk))):
                     return h
-    # 3. A witness confirmed by the visible text, its site name taken off.
+    # 3. A witness confirmed by the visible text, its site name taken off (never a guess: a
+    # title's first part alone, "Section : Title", is shown on the page too).
     for w in witnesses:
-        for v in title_variants(w, sites)[1:2] + title_variants(w, sites)[:1]:
+        for v in title_variants(w, sites, guesses=False):
             if len(v) >= 10 and visible.holds(v):
                 return v
-    # 4. The first heading, then the witnesses with their site name taken off.
+    # 4. The first heading, then the first witness with its site name taken off.
     if headings:
         return headings[0]
     for w in witnesses:
-        variants = title_variants(w, sites)
-        return variants[1] if len(variants) > 1 else variants[0]
+        return title_variants(w, sites, guesses=False)[0]
     return None
 
 
