@@ -76,7 +76,7 @@ def test_expected_reports_a_changed_parse_as_a_diff_and_write_updates_it(tmp_pat
 def test_bundled_expected_files_are_up_to_date():
     result = run_cli("expected")
     assert result.returncode == 0, result.stdout
-    assert result.stderr.strip() == "10 pages, 0 expected file(s) differ"
+    assert result.stderr.strip() == "16 pages, 0 expected file(s) differ"
 
 
 def test_an_unknown_site_is_a_one_line_error(tmp_path):

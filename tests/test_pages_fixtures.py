@@ -16,7 +16,7 @@ def test_mirror_has_the_pages_the_crawl_needs():
     assert "www.maghress.com/fr/marocdiplomatique/25429.txt" in names
     assert "www.maghress.com/fr.html" in names
     assert "www.maghress.com/hespress/606.html" in names
-    assert len(PAGES) == 10
+    assert len(PAGES) == 16
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(MIRROR).as_posix())

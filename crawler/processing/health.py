@@ -21,11 +21,8 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from crawler.core.extraction import FIELDS, is_fallback
 from crawler.core.items import Article, Page
-
-# The fields whose presence is counted (the article's attribute names).
-FIELDS = ("title", "authors", "published", "published_at", "language", "image_url", "publisher")
-FALLBACK_MARK = "(fallback from "  # in a parser name: the generic page object read the page instead
 
 # Drift: a site's share (of article pages giving an article, of articles with a field...) is
 # compared with its mean over its last RECENT_CRAWLS crawls that had at least MIN_ARTICLE_PAGES
@@ -47,10 +44,6 @@ class _Counts:
     fields: dict = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
     rejected: dict = field(default_factory=dict)
     body_chars: list = field(default_factory=list)
-
-
-def is_fallback(parser: str | None) -> bool:
-    return bool(parser) and FALLBACK_MARK in parser
 
 
 def present(article: Article, name: str) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from crawler.processing.health import FIELDS, is_fallback
+from crawler.core.extraction import FIELDS, is_fallback
 from crawler.publish.charts import share_lines
 from crawler.sites import registry
 

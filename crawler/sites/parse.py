@@ -17,6 +17,7 @@ import inspect
 from functools import cache
 from types import ModuleType
 
+from crawler.core.extraction import FALLBACK_MARK
 from crawler.core.items import Page, PageError
 from crawler.core.text import decode
 from crawler.sites import nonarticle, registry
@@ -31,7 +32,7 @@ class NoPageObject(PageError):
 
 
 GENERIC_MODULE = "crawler.sites.generic.page"
-FALLBACK = "{generic} (fallback from {site})"  # the parser of an article the generic page object read instead
+FALLBACK = "{generic} " + FALLBACK_MARK + "{site})"  # the parser of an article the generic page object read instead
 
 
 @cache
