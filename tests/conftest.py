@@ -51,12 +51,23 @@ def count(db, table):
 
 @pytest.fixture(scope="session")
 def bundled(tmp_path_factory):
-    """The bundled mirror crawled twice into one archive: `newsarchive crawl`, then a full re-crawl."""
+    """Maghress's bundled mirror crawled twice into one archive: `newsarchive crawl --site
+    maghress`, then a full re-crawl."""
     db = tmp_path_factory.mktemp("bundled") / "archive.db"
-    first = run_cli("crawl", "--db", db, check=True)
+    first = run_cli("crawl", "--site", "maghress", "--db", db, check=True)
     after_first = {t: count(db, t) for t in ("articles", "headlines", "headline_sightings", "crawls")}
-    second = run_cli("crawl", "--db", db, "--full", check=True)
+    second = run_cli("crawl", "--site", "maghress", "--db", db, "--full", check=True)
     return db, first, after_first, second
+
+
+@pytest.fixture(scope="session")
+def bundled_sites(tmp_path_factory):
+    """Every site's bundled mirror crawled twice into one archive: `newsarchive crawl` (apnews,
+    maghress, physorg in turn), then a full re-crawl: crawls 1 to 6."""
+    db = tmp_path_factory.mktemp("bundled_sites") / "archive.db"
+    first = run_cli("crawl", "--db", db, check=True)
+    second = run_cli("crawl", "--db", db, "--full", check=True)
+    return db, first, second
 
 
 

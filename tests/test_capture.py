@@ -279,9 +279,9 @@ def test_the_warc_gzip_level_is_a_setting(tmp_path):
     sizes = {}
     for level in (0, 9):
         db = tmp_path / f"level{level}" / "archive.db"
-        run_cli("crawl", "--db", db, "-s", f"NEWSARCHIVE_WARC_GZIP_LEVEL={level}", check=True)
+        run_cli("crawl", "--site", "maghress", "--db", db, "-s", f"NEWSARCHIVE_WARC_GZIP_LEVEL={level}", check=True)
         sizes[level] = sum(p.stat().st_size for p in db.with_name("archive-warc").glob("*.warc.gz"))
         assert count(db, "articles") == 8
     assert sizes[9] < sizes[0] / 2  # level 0 stores, level 9 compresses
-    bad = run_cli("crawl", "--db", tmp_path / "bad.db", "-s", "NEWSARCHIVE_WARC_GZIP_LEVEL=12")
+    bad = run_cli("crawl", "--site", "maghress", "--db", tmp_path / "bad.db", "-s", "NEWSARCHIVE_WARC_GZIP_LEVEL=12")
     assert bad.returncode != 0 and "NEWSARCHIVE_WARC_GZIP_LEVEL is 12: a gzip level, 0 to 9" in bad.stderr

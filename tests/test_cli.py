@@ -82,5 +82,5 @@ def test_bundled_expected_files_are_up_to_date():
 def test_an_unknown_site_is_a_one_line_error(tmp_path):
     result = run_cli("crawl", "--site", "nowhere", "--db", tmp_path / "a.db")
     assert result.returncode == 1
-    assert result.stderr.strip() == "Error: no site named 'nowhere' (known: maghress)"
+    assert result.stderr.strip() == "Error: no site named 'nowhere' (known: apnews, maghress, physorg)"
     assert not (tmp_path / "a.db").exists()

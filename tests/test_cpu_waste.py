@@ -495,7 +495,7 @@ def bundled_pages():
     tests/test_pages_variants.py, and the Les Echos page altered every way that reaches the
     parser differently: nesting, XML declaration, byte order mark, other encodings, invalid
     UTF-8, control characters, report boxes anywhere, no credit line."""
-    for path in sorted(MIRROR.rglob("*")):
+    for path in sorted((MIRROR / "www.maghress.com").rglob("*")):  # Maghress's pages (its page object)
         if path.suffix in (".html", ".txt") and path.name != "robots.txt":
             rel = path.relative_to(MIRROR).as_posix()
             for content_type in ("text/html; charset=utf-8", "text/plain", "", "text/html; charset=windows-1256"):
@@ -550,13 +550,24 @@ def bundled_pages():
 # --------------------------------------------------------------------------- page object: the tests
 
 
+def page_object_part(result):
+    """What the page object itself gave, without what parse_bytes has added over it since issue
+    13: the generic page object's article where Maghress's found none (a page without a credit
+    line) and the language by the detector ("Un. Un. Un." is no French)."""
+    if isinstance(result, str) or not result["article"]:
+        return result
+    if "(fallback from" in (result["article"].get("parser") or ""):
+        return {**result, "article": None}
+    return {**result, "article": {**result["article"], "language": None}}
+
+
 def test_page_objects_are_the_old_ones_on_the_bundled_pages():
     pages = list(bundled_pages())
     assert len(pages) > 9000
     results = []
     for name, url, body, content_type in pages:
         new, old = parsed(parse_bytes, url, body, content_type), parsed(old_parse_bytes, url, body, content_type)
-        assert new == old, name
+        assert page_object_part(new) == page_object_part(old), name
         results.append(new)
     errors = [r for r in results if isinstance(r, str)]
     assert len(errors) == 4 and any("encoding declaration" in e for e in errors)  # refused alike

@@ -215,7 +215,7 @@ def test_missing_mirror_is_a_one_line_error(tmp_path):
 def test_unopenable_archive_is_a_one_line_error(tmp_path):
     db = tmp_path / "archive.db"
     db.write_bytes(b"not sqlite" * 1000)
-    result = run_cli("crawl", "--db", db)
+    result = run_cli("crawl", "--site", "maghress", "--db", db)
     assert result.returncode == 1
     assert result.stderr.strip() == f"Error: cannot open archive {db}: file is not a database"
     assert db.read_bytes() == b"not sqlite" * 1000

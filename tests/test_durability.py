@@ -107,14 +107,14 @@ def test_the_archive_deleted_during_a_crawl_stops_it_with_an_error(tmp_path):
 
 def test_one_lock_per_archive_file_whatever_its_path(tmp_path):
     db = tmp_path / "a" / "archive.db"
-    run_cli("crawl", "--db", db, check=True)
+    run_cli("crawl", "--site", "maghress", "--db", db, check=True)
     link = tmp_path / "b" / "same.db"
     link.parent.mkdir()
     os.link(db, link)
     holder = ArchiveLock(db, command="a crawl of the first path")
     holder.acquire()
     try:
-        refused = run_cli("crawl", "--db", link, "--full")
+        refused = run_cli("crawl", "--site", "maghress", "--db", link, "--full")
         assert refused.returncode == 1
         assert last_line(refused).startswith(f"Error: another crawl is writing {link}")
         refused = run_cli("reparse", "--db", link)
@@ -128,7 +128,7 @@ def test_one_lock_per_archive_file_whatever_its_path(tmp_path):
 def damaged_bytes(tmp_path_factory) -> bytes:
     """The bundled archive crawled, then its pages after the first overwritten with junk."""
     tmp = tmp_path_factory.mktemp("damaged")
-    run_cli("crawl", "--db", tmp / "archive.db", check=True)
+    run_cli("crawl", "--site", "maghress", "--db", tmp / "archive.db", check=True)
     run_cli("publish", tmp / "snapshot.db", "--db", tmp / "archive.db", check=True)  # one file, no WAL
     data = bytearray((tmp / "snapshot.db").read_bytes())
     page = int.from_bytes(data[16:18], "big") or 65536
@@ -160,7 +160,7 @@ def test_a_damaged_or_empty_archive_is_refused_by_every_command(tmp_path, damage
 
 def test_a_junk_file_among_warc_files_is_skipped_and_the_rest_replayed(tmp_path):
     db = tmp_path / "first.db"
-    run_cli("crawl", "--db", db, check=True)
+    run_cli("crawl", "--site", "maghress", "--db", db, check=True)
     warcs = tmp_path / "warcs"
     shutil.copytree(tmp_path / "first-warc", warcs)
     (warcs / "aaa-junk.warc.gz").write_bytes(b"not a warc at all\n" * 10)

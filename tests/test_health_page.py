@@ -1,7 +1,7 @@
 """Extraction health in Datasette (issue 13): the page /-/health, the home page's box, the two
 tables described, the canned query extraction_drift_recent; through a real `newsarchive serve`.
 
-The archive is real: the bundled mirror crawled twice (tests/conftest.py `bundled`: three sites,
+The archive is real: the bundled mirror crawled twice (tests/conftest.py `bundled_sites`: three sites,
 crawls 1 to 6), copied, then one more crawl of Maghress replaying a copy of the mirror where
 every article page was replaced by a "Page introuvable" page (a soft 404): its extracted share
 falls from 100% to 0%, and the crawl stores its drift as any crawl does.
@@ -40,11 +40,11 @@ def broken_mirror(folder):
 
 
 @pytest.fixture(scope="module")
-def archive(bundled, tmp_path_factory):
+def archive(bundled_sites, tmp_path_factory):
     """The bundled archive (two crawls of the three sites), then a crawl of Maghress that drifts:
     (the archive, {site: [its crawl ids, oldest first]})."""
     folder = tmp_path_factory.mktemp("health")
-    db = snapshot(bundled[0], folder / "archive.db")
+    db = snapshot(bundled_sites[0], folder / "archive.db")
     mirror = broken_mirror(folder / "mirror")
     out = run_cli("crawl", "--db", db, "--site", "maghress", "--replay", mirror, "--full", check=True)
     assert "drift: maghress extracted 100% -> 0%" in out.stdout + out.stderr

@@ -218,7 +218,8 @@ def test_status_shows_the_runs_and_what_is_due(site, tmp_path):
     assert lines[0].split()[:4] == ["crawl", "started", "finished", "trigger"]
     assert lines[1].split()[0] == "1" and " manual " in lines[1]
     assert "robots_forbidden 1" in lines[2] and "repeated_path_segment 1" in lines[2]
-    kinds = {line.split()[0]: line.split()[1:4] for line in lines[lines.index("") + 2:]}
+    start = lines.index("") + 2  # the table of URLs by kind, up to the extraction health's
+    kinds = {line.split()[0]: line.split()[1:4] for line in lines[start:lines.index("", start)]}
     assert kinds["article"] == ["7", "0", "0"]  # known, discovered, due now
     assert kinds["front"] == ["1", "0", "1"]
 

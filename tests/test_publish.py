@@ -420,7 +420,7 @@ def test_unknown_article_is_404(db):
 # --- canned queries: each runs once on an empty archive and once on the bundled one -------------------------------
 def test_the_canned_queries_are_listed_for_the_archive(db):
     listed = {q["name"]: q for q in rows(db, "/archive.json")["queries"]}
-    assert set(listed) == set(QUERIES) and len(QUERIES) == 18
+    assert set(listed) == set(QUERIES) and len(QUERIES) == 19
     assert all(listed[name]["title"] == QUERIES[name]["title"] for name in QUERIES)
     html = fetch(db, "/archive").text
     assert all(f'href="/archive/{name}"' in html for name in QUERIES)
@@ -438,7 +438,8 @@ def test_every_canned_query_runs_on_an_empty_archive(empty, name):
 def test_every_canned_query_runs_on_the_bundled_archive(db, name):
     data = rows(db, f"/archive/{name}.json?q=metropole&url={SEED_URL}&at=2999-01-01T00:00:00Z")
     assert data["ok"] is True
-    assert bool(data["rows"]) == (name != "changed_articles"), name  # no article changed between the two crawls
+    # no article changed between the two crawls, and their extraction did not drift
+    assert bool(data["rows"]) == (name not in ("changed_articles", "extraction_drift_recent")), name
 
 
 def test_latest_headlines(db):
@@ -570,7 +571,8 @@ def test_internal_tables_are_not_served(db):
     tests/test_serve_safety.py."""
     tables = {t["name"]: t["hidden"] for t in rows(db, "/archive.json")["tables"]}
     assert {name for name, hidden in tables.items() if not hidden} == {
-        "articles", "headlines", "headline_sightings", "article_versions", "crawls", "article_groups", "stories"}
+        "articles", "headlines", "headline_sightings", "article_versions", "crawls", "article_groups", "stories",
+        "extraction_health", "extraction_drift"}
     assert {name for name, hidden in tables.items() if hidden} == SUMMARIES  # listed as hidden, readable
     listed = visible_text(fetch(db, "/").text).split("Databases", 1)[1]
     assert "captures" not in listed and "urls" not in listed

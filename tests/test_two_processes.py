@@ -35,9 +35,9 @@ def extracted(db) -> dict:
 @pytest.fixture(scope="module")
 def two_process_archive(tmp_path_factory):
     db = tmp_path_factory.mktemp("two") / "archive.db"
-    first = run_cli("crawl", "--db", db, "-s", "NEWSARCHIVE_PROCESSES=2", check=True)
+    first = run_cli("crawl", "--site", "maghress", "--db", db, "-s", "NEWSARCHIVE_PROCESSES=2", check=True)
     after_first = extracted(db)
-    second = run_cli("crawl", "--db", db, "--full", "-s", "NEWSARCHIVE_PROCESSES=2", check=True)
+    second = run_cli("crawl", "--site", "maghress", "--db", db, "--full", "-s", "NEWSARCHIVE_PROCESSES=2", check=True)
     return db, first, after_first, second
 
 
@@ -53,7 +53,7 @@ def test_two_processes_archive_what_one_process_archives(bundled, two_process_ar
 
 def test_the_first_two_process_crawl_matches_the_first_one_process_crawl(two_process_archive, tmp_path):
     one = tmp_path / "one.db"
-    run_cli("crawl", "--db", one, check=True)
+    run_cli("crawl", "--site", "maghress", "--db", one, check=True)
     assert two_process_archive[2] == extracted(one)
 
 
@@ -79,7 +79,7 @@ def test_a_processing_stage_that_cannot_open_the_archive_says_so_in_one_line(tmp
 
 
 def test_two_processes_need_captures(tmp_path):
-    out = run_cli("crawl", "--db", tmp_path / "a.db", "-s", "NEWSARCHIVE_PROCESSES=2", "-s", "NEWSARCHIVE_CAPTURE=0")
+    out = run_cli("crawl", "--site", "maghress", "--db", tmp_path / "a.db", "-s", "NEWSARCHIVE_PROCESSES=2", "-s", "NEWSARCHIVE_CAPTURE=0")
     assert out.returncode != 0
     assert "NEWSARCHIVE_PROCESSES = 2 processes what the crawl captures: it needs NEWSARCHIVE_CAPTURE" in out.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -70,12 +71,16 @@ def run_crawls(sites: list[SiteSpec], db: Path, *, seeds: Path | None = None, re
         for crawler in crawlers:
             yield process.crawl(crawler)
 
+    ended = []
+
     def stop(result):
         if isinstance(result, Failure):
             failures.append(result)
-        from twisted.internet import reactor  # the reactor CrawlerProcess installed
-
-        if reactor.running:
+        ended.append(True)
+        # The reactor, if one was installed (never import it here: that would install the default
+        # one before Scrapy installs its own).
+        reactor = sys.modules.get("twisted.internet.reactor")
+        if reactor is not None and reactor.running:
             reactor.stop()
 
     if len(crawlers) == 1:  # the common case, as Scrapy runs one
@@ -83,7 +88,8 @@ def run_crawls(sites: list[SiteSpec], db: Path, *, seeds: Path | None = None, re
         process.start()
     else:
         one_after_another().addBoth(stop)
-        process.start(stop_after_crawl=False)
+        if not ended:  # (a crawl that fails at once ends the sequence before the reactor runs)
+            process.start(stop_after_crawl=False)
     if failures:
         failures[0].raiseException()
     return [crawler.stats.get_stats() for crawler in crawlers]
