@@ -15,6 +15,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT / "seeds" / "site"
 SEED_URL = "https://www.maghress.com/fr/marocdiplomatique/25429"
+# The article pages of Maghress's bundled mirror, in URL order: what a crawl of it archives.
+MAGHRESS_ARTICLES = [
+    "https://www.maghress.com/fr/albayane/404",
+    "https://www.maghress.com/fr/aujourdhui/303",
+    "https://www.maghress.com/fr/lagazette/202",
+    "https://www.maghress.com/fr/lesechos/101",
+    "https://www.maghress.com/fr/lesechos/102",
+    "https://www.maghress.com/fr/lopinion/505",
+    SEED_URL,
+    "https://www.maghress.com/hespress/606",
+]
 SEED_PAGE = MIRROR / "www.maghress.com" / "fr" / "marocdiplomatique" / "25429.txt"
 CLI = [sys.executable, "-m", "crawler.cli"]
 

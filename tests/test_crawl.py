@@ -7,19 +7,9 @@ from functools import partial
 
 import pytest
 
-from tests.conftest import count, query, run_cli
+from tests.conftest import MAGHRESS_ARTICLES, SEED_URL, count, query, run_cli
 
-SEED_URL = "https://www.maghress.com/fr/marocdiplomatique/25429"
-ARTICLES = [
-    "https://www.maghress.com/fr/albayane/404",
-    "https://www.maghress.com/fr/aujourdhui/303",
-    "https://www.maghress.com/fr/lagazette/202",
-    "https://www.maghress.com/fr/lesechos/101",
-    "https://www.maghress.com/fr/lesechos/102",
-    "https://www.maghress.com/fr/lopinion/505",
-    SEED_URL,
-    "https://www.maghress.com/hespress/606",
-]
+ARTICLES = MAGHRESS_ARTICLES
 
 
 def crawl_stats(db, crawl_id):

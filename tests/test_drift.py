@@ -18,20 +18,11 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import MIRROR, query, run_cli
+from tests.conftest import MAGHRESS_ARTICLES, MIRROR, query, run_cli
 
 FALLBACK = "generic/1 (fallback from maghress/2)"
 DRIFT_LINE = "drift: maghress own_parser 100% -> 0%"
-ARTICLES = sorted([
-    "https://www.maghress.com/fr/albayane/404",
-    "https://www.maghress.com/fr/aujourdhui/303",
-    "https://www.maghress.com/fr/lagazette/202",
-    "https://www.maghress.com/fr/lesechos/101",
-    "https://www.maghress.com/fr/lesechos/102",
-    "https://www.maghress.com/fr/lopinion/505",
-    "https://www.maghress.com/fr/marocdiplomatique/25429",
-    "https://www.maghress.com/hespress/606",
-])
+ARTICLES = sorted(MAGHRESS_ARTICLES)
 RENAMED_CLASSES = {"articletitle": "post-title", "articlenewspaper": "post-meta", "articlecontent": "post-body"}
 CREDIT_FR = re.compile(r"Publié dans (.+?) le (\d\d) - (\d\d) - (\d{4})")
 CREDIT_AR = re.compile(r"نشر في (.+?) يوم (\d\d) - (\d\d) - (\d{4})")

@@ -52,12 +52,15 @@ def test_the_wheel_is_imported_not_the_source_tree(installed):
 def test_installed_crawl_replays_the_bundled_mirror_shipped_in_the_wheel(installed):
     bin_dir, work = installed
     result = run(bin_dir / "newsarchive", "crawl", "--db", "x.db", cwd=work)
-    assert "crawl 1 finished: 10 pages, 8 new articles" in result.stderr
-    assert len(query(work / "x.db", "SELECT url FROM articles")) == 8
-    (source,) = query(work / "x.db", "SELECT source FROM crawls")[0].values()
-    assert source.startswith("replay:" + str(bin_dir.parent)) and source.endswith("crawler/seeds/site")
+    # Every site's mirror, in turn: the site packages and their pages are shipped.
+    assert "apnews: crawl 1 finished: 3 pages, 2 new articles" in result.stderr
+    assert "maghress: crawl 2 finished: 10 pages, 8 new articles" in result.stderr
+    assert "physorg: crawl 3 finished: 3 pages, 2 new articles" in result.stderr
+    assert len(query(work / "x.db", "SELECT url FROM articles")) == 12
+    for (source,) in (row.values() for row in query(work / "x.db", "SELECT source FROM crawls")):
+        assert source.startswith("replay:" + str(bin_dir.parent)) and source.endswith("crawler/seeds/site")
     # The expected parses beside the saved pages are shipped too, and still match.
-    assert "10 pages, 0 expected file(s) differ" in run(bin_dir / "newsarchive", "expected", cwd=work).stderr
+    assert "16 pages, 0 expected file(s) differ" in run(bin_dir / "newsarchive", "expected", cwd=work).stderr
 
 
 def test_installed_parse_prints_the_seed_page(installed):

@@ -396,7 +396,7 @@ def test_empty_file_yields_nothing(tmp_path):
 
 
 @pytest.mark.parametrize("content", [b"Hello, this is not a WARC file.\nSecond line\n",
-                                     gzip.compress(b"just some gzipped text\n")])
+                                     gzip.compress(b"just some gzipped text\n", mtime=0)], ids=["text", "gzip"])
 def test_not_a_warc_file_raises_at_once(tmp_path, content):
     other = tmp_path / "notes.warc.gz"
     other.write_bytes(content)
