@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 
 ## make test: install with test dependencies and run the whole suite
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 crawl: $(VENV)/.installed
 	$(BIN)/newsarchive crawl --db $(DB)

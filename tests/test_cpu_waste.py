@@ -575,14 +575,16 @@ def test_page_objects_are_the_old_ones_on_the_bundled_pages():
 
 
 def test_page_objects_are_the_old_ones_on_the_bench_site():
-    """All 2,000 pages of the crawl benchmark's site (bench/sitegen.py, its defaults)."""
+    """The first 600 of the 2,000 pages of the crawl benchmark's site (bench/sitegen.py, its
+    defaults; every page of it was compared when the change was made: the suite keeps a third,
+    for its time)."""
     count = 0
-    for url, body in bench_site_pages():
+    for url, body in itertools.islice(bench_site_pages(), 600):
         new = parse_bytes(url, body, "text/html; charset=utf-8").to_json()
         assert new == old_parse_bytes(url, body, "text/html; charset=utf-8").to_json(), url
         assert new["article"]["paragraphs"] and len(new["headlines"]) == 50
         count += 1
-    assert count == 2000
+    assert count == 600
 
 
 def test_utf8_bytes_go_to_the_parser_only_when_they_are_the_text(monkeypatch):
