@@ -324,6 +324,22 @@ def test_a_large_archive_counts_only_its_summaries(db, monkeypatch):
     assert f"<h3>{n:,} rows" in fetch(db, "/archive/articles", allow_sql=False).text
 
 
+def test_every_canned_query_and_feed_runs_on_a_large_archive(db, monkeypatch):
+    """Over safety.LARGE_BYTES no SQL may read a table without naming a column: the canned
+    queries and the Atom feeds never do (the feeds' "is the archive empty?" test did, and every
+    archive over 100 MB answered them 400 "not authorized")."""
+    import yaml
+
+    monkeypatch.setattr(hooks, "LARGE_BYTES", 0)
+    names = sorted(yaml.safe_load((ROOT / "crawler" / "publish" / "queries.yaml").read_text(encoding="utf-8")))
+    params = f"?q=metropole&url={quote(SEED_URL)}&at=2999-01-01T00:00:00Z"
+    paths = [f"/archive/{name}.json{params}" for name in names]
+    paths += ["/archive/latest_articles_feed.atom", "/archive/search_feed.atom?q=metropole"]
+    pages = fetch(db, *paths, allow_sql=False)
+    assert {path: page.status_code for path, page in zip(paths, pages)} == dict.fromkeys(paths, 200)
+    assert "<feed" in pages[-1].text and "<feed" in pages[-2].text
+
+
 def test_no_page_shows_an_internal_table(db, tmp_path):
     for allow_sql in (False, True):
         crawl_row, database, through = fetch(
