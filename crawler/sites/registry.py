@@ -83,12 +83,6 @@ def boilerplate() -> tuple[str, ...]:
     return tuple(sentence for spec in sites() for sentence in spec.furniture())
 
 
-@cache
-def languages() -> tuple[str, ...]:
-    """The languages of every registered site's editions (articles in others are not stored)."""
-    return tuple(dict.fromkeys(e.language for spec in sites() for e in spec.editions))
-
-
 def paper_of(url: str | None, default: SiteSpec | None = None) -> str | None:
     """The paper an article URL credits, by the URL's site (or `default` for a host no site
     claims, as pages of a site replayed from another host); None when there is none."""
