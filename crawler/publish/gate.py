@@ -17,7 +17,8 @@
     handle_exception turns what is left of Datasette's input errors (a number too large for
     SQLite, a malformed filter value) into 400s as well;
   - an unfiltered page of a big table, or a table search, is counted by the plugin, not by
-    Datasette (crawler.publish.tables: the `_nocount=summary` mark);
+    Datasette (crawler.publish.tables: the `_nocount=summary` mark); no table page gets
+    Datasette's facet suggestions (`_nosuggest=1`);
   - a response body over MAX_RESPONSE_BYTES is replaced by a 400 (or, once streaming, cut off
     with a last line that says so). Streamed CSV (_stream=1) is Datasette's to limit
     (max_csv_mb).
@@ -28,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
@@ -62,6 +64,11 @@ class Route:
     database: str | None = None  # a served database's name
     table: str | None = None
     format: str | None = None
+
+
+# The route of the request being answered, for hooks that Datasette calls without the request
+# (render_cell in 0.65): set by the gate, in the request's task, before Datasette runs.
+CURRENT_ROUTE: ContextVar[Route | None] = ContextVar("newsarchive_route", default=None)
 
 
 def _raw_path(scope) -> str:
@@ -272,6 +279,18 @@ def counted_scope(scope, route: Route):
     return {**scope, "query_string": b"&".join(parts), tables.SCOPE_KEY: counted}
 
 
+def unsuggested_scope(scope):
+    """The request with `_nosuggest=1`: Datasette's facet suggestions are off on an archive's
+    table pages. They try every column (body, content_hash among them) and, on a page the
+    plugin counts, count the table's rows first, which the guard of a big archive refuses (500
+    under a stock `datasette` that has suggest_facets on). The facets an archive's tables offer are
+    in its metadata (crawler/publish/datasette.yaml)."""
+    if any(k == "_nosuggest" for k, _ in _args(scope)):
+        return scope
+    query = scope.get("query_string", b"")
+    return {**scope, "query_string": query + (b"&" if query else b"") + b"_nosuggest=1"}
+
+
 # --- the gate ----------------------------------------------------------------------------------------------
 def unreadable_page(datasette, route: Route, why: str):
     return error_response(datasette, route.path, 503, archives.unreadable_message(why), archives.UNREADABLE_TITLE)
@@ -287,6 +306,7 @@ def gate(datasette, app):
             response = await error_response(datasette, "", 404, "Not found", "Not found")
             return await response.asgi_send(send)
         route = route_of(datasette, scope)
+        CURRENT_ROUTE.set(route)
         if route.kind == "index":
             broken = archives.problems(datasette)
             if broken:
@@ -306,7 +326,7 @@ def gate(datasette, app):
                         response = await error_response(datasette, route.path, 400, bad, "Bad request")
                         return await response.asgi_send(send)
                 if route.kind == "table":
-                    scope = counted_scope(scope, route)
+                    scope = unsuggested_scope(counted_scope(scope, route))
                 streaming = any(k == "_stream" and v not in ("", "0", "off", "false") for k, v in _args(scope))
                 if not streaming:
                     send = capped(datasette, route, send)

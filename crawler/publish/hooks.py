@@ -11,10 +11,11 @@ import os
 from datasette import hookimpl
 
 from crawler.core.fold import fold, fts_query
-from crawler.publish import config, pages, tables
+from crawler.publish import cells, config, pages, tables
 from crawler.publish.archives import archive_info, archive_names, is_archive
 from crawler.publish.csv_guard import csv_guard
-from crawler.publish.gate import exception_response, gate
+from crawler.publish.facets import SummaryFacet
+from crawler.publish.gate import CURRENT_ROUTE, exception_response, gate
 from crawler.publish.safety import LARGE_BYTES, guard_connection, is_internal
 from crawler.sites.registry import paper_of
 from crawler.sites.spec import SiteSpec
@@ -64,6 +65,24 @@ def get_metadata(datasette, key, database, table):
 def canned_queries(datasette, database, actor):
     """The canned queries of queries.yaml, for an archive database."""
     return config.queries() if is_archive(datasette, database) else None
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """An archive's table pages: long text cut, titles and article URLs linking to the reader
+    page (crawler.publish.cells). On a row page (the gate's CURRENT_ROUTE) the text is whole."""
+    if not is_archive(datasette, database):
+        return None
+    route = CURRENT_ROUTE.get()
+    return cells.render(row, value, column, table, lambda url: pages.page_url(datasette, "/-/article", url=url),
+                        whole=route is not None and route.kind == "row")
+
+
+@hookimpl
+def register_facet_classes():
+    """The "summary" facet: counts from the summary tables on an unfiltered page of a big table
+    (crawler.publish.facets)."""
+    return [SummaryFacet]
 
 
 @hookimpl
