@@ -5,11 +5,14 @@ from __future__ import annotations
 import difflib
 import gzip
 import json
+import ipaddress
 import os
+import re
 import sqlite3
 import sys
 import zlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -19,6 +22,7 @@ from crawler.core import clock
 from crawler.core import stats as keys
 from crawler.core.items import PageError
 from crawler.crawl import settings as crawl_settings
+from crawler.frontier.urls import is_fetchable
 from crawler.sites import registry
 from crawler.sites.parse import parse_bytes
 from crawler.warc.replay import CONTENT_TYPES, EXPECTED_SUFFIX, Mirror, MirrorError
@@ -27,6 +31,7 @@ DEFAULT_DB = Path(crawl_settings.NEWSARCHIVE_DB)
 DEFAULT_SITE = crawl_settings.NEWSARCHIVE_SITE
 PAGE_SUFFIXES = CONTENT_TYPES  # .html, .htm, .txt: the saved pages a mirror serves
 DRIFT_EXIT = 3  # `crawl --fail-on-drift`: the crawl finished, but extraction drifted
+FAILED_EXIT = 4  # `crawl`: every URL a crawl tried failed (no network, host down): nothing was fetched
 COMPLETED = ("finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount")
 
 
@@ -103,8 +108,52 @@ def read_url_map(path: Path) -> dict[str, str]:
             raise UserError(f"{path}:{number}: expected FILE<TAB>URL")
         if number == 1 and url.strip().lower() == "url":
             continue
-        urls[name.strip()] = url.strip()
+        urls[name.strip()] = check_url(url.strip(), f"{path}:{number}: bad URL")
     return urls
+
+
+def check_url(url: str, what: str = "bad --url") -> str:
+    """The URL, or a one-line error: a page's URL picks its page object and resolves its links,
+    so text that is no http(s) URL (a typo, a path) must not be taken silently."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # a bad port or IPv6 literal
+        host = None
+    if not is_fetchable(url) or not host:
+        raise UserError(f"{what} {url!r}: expected an http or https URL (https://host/path)")
+    return url
+
+
+_HOST_NAME = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?", re.IGNORECASE)
+
+
+def _named_like_a_host(name: str) -> bool:
+    """Whether a folder's name is a host, as a mirror names its folders: a site's host, a domain
+    name (www.example.com, example.org:8080) or an IP address (127.0.0.1:8000)."""
+    if registry.site_for_host(name) or _HOST_NAME.fullmatch(name):
+        return True
+    try:
+        ipaddress.ip_address(name.rpartition(":")[0] if name.count(":") == 1 else name)
+    except ValueError:
+        return False
+    return True
+
+
+def mirror_url(path: Path) -> str | None:
+    """The URL a saved page inside a mirror was saved from, by the mirror's own layout (the
+    replay's mapping, crawler.warc.replay.Mirror: <root>/<host>/<path>.html is
+    https://<host>/<path>); None for a page in no mirror. The mirror's root is the folder above
+    the nearest one named like a host, and the page must be what replay serves for that URL."""
+    resolved = path.resolve()
+    folder = next((f for f in resolved.parents if _named_like_a_host(f.name)), None)
+    if folder is None:
+        return None
+    try:
+        mirror = Mirror(folder.parent)
+    except MirrorError:
+        return None
+    url = mirror.url_of(resolved)
+    return url if mirror.find(url) == resolved else None
 
 
 def url_for(path: Path, urls: dict[str, str]) -> str | None:
@@ -126,9 +175,10 @@ def main():
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--url", help="The URL the page was saved from (one page).")
+@click.option("--url", help="The URL the page was saved from (one page) [default: from its path in a mirror].")
 @click.option("--urls", "url_map", type=click.Path(path_type=Path, dir_okay=False),
-              help="A TSV of FILE<TAB>URL lines: the URL of each page (many pages).")
+              help="A TSV of FILE<TAB>URL lines: the URL of each page (many pages) [default: from their paths "
+                   "in a mirror].")
 @click.option("--site", "site_name", default=None, metavar="NAME",
               help=f"Read pages of hosts no site claims with this site's page object ({', '.join(registry.names())}); "
                    "default: the generic page object.")
@@ -139,29 +189,38 @@ def parse(paths: tuple[Path, ...], url: str | None, url_map: Path | None, site_n
     The page object is the one of the URL's site, else of --site, else the generic one. One page
     with --url: one indented JSON object. Many pages with --urls: one JSON object per line, with
     its "path", in the order given; a page that cannot be read or parsed is one line on stderr
-    (the rest are still parsed) and the exit status is 1.
+    (the rest are still parsed) and the exit status is 1. Without --url or --urls, the URL of a
+    page in a mirror (a folder laid out by URL, as `crawl --replay` reads it) is its path there.
 
-    Examples: newsarchive parse seeds/site/www.maghress.com/fr/marocdiplomatique/25429.txt
-    --url https://www.maghress.com/fr/marocdiplomatique/25429;
+    Examples: newsarchive parse seeds/site/www.maghress.com/fr/marocdiplomatique/25429.txt;
+    newsarchive parse page.html --url https://www.maghress.com/fr/marocdiplomatique/25429;
     newsarchive parse pages/*.html.gz --urls pages/urls.tsv > parsed.jsonl
     """
     site = _site(site_name) if site_name else None
     if url and url_map:
         raise UserError("give --url (one page) or --urls (many), not both")
-    if url_map is None:
-        if url is None:
-            raise UserError("give the page's URL: --url URL (or --urls MAP.tsv for many pages)")
+    if url is not None:
         if len(paths) > 1:
             raise UserError(f"{len(paths)} pages and one --url: give their URLs with --urls MAP.tsv")
+        sys.stdout.buffer.write(dump_json(parse_file(paths[0], check_url(url), site)).encode("utf-8"))
+        return
+    if url_map is None and len(paths) == 1:
+        url = mirror_url(paths[0])
+        if url is None:
+            raise UserError("give the page's URL: --url URL (or --urls MAP.tsv for many pages)")
         sys.stdout.buffer.write(dump_json(parse_file(paths[0], url, site)).encode("utf-8"))
         return
-    urls = read_url_map(url_map)
+    if url_map is not None:
+        urls = read_url_map(url_map)
+        find_url, missing = (lambda path: url_for(path, urls)), f"no URL for it in {url_map}"
+    else:
+        find_url, missing = mirror_url, "in no mirror: give its URL with --urls MAP.tsv"
     failed = 0
     for path in paths:
-        page_url = url_for(path, urls)
+        page_url = find_url(path)
         try:
             if page_url is None:
-                raise UserError(f"{path}: no URL for it in {url_map}")
+                raise UserError(f"{path}: {missing}")
             line = json.dumps({"path": str(path), **parse_file(path, page_url, site)}, ensure_ascii=False)
         except UserError as exc:
             failed += 1
@@ -202,8 +261,10 @@ def _setting(pairs: tuple[str, ...]) -> dict:
               help=f"Exit with status {DRIFT_EXIT} when a site's extraction dropped well below its recent level "
                    "(for a scheduler or cron mail to catch).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show Scrapy's log (as -s LOG_LEVEL=... does) instead of one progress line.")
 def crawl(db: Path, site_name: str | None, replay: Path | None, live: bool, full: bool, wait: float,
-          seeds: Path | None, fail_on_drift: bool, settings: tuple[str, ...]):
+          seeds: Path | None, fail_on_drift: bool, settings: tuple[str, ...], verbose: bool):
     """Crawl into the archive. With no options, replays every site's bundled mirror (no network),
     one crawl per site.
 
@@ -212,7 +273,11 @@ def crawl(db: Path, site_name: str | None, replay: Path | None, live: bool, full
     Examples: newsarchive crawl; newsarchive crawl --site maghress;
     newsarchive crawl --replay my-mirror/ --db data/test.db;
     newsarchive crawl --replay data/archive-warc/ --db data/copy.db; newsarchive crawl --live
+
+    Exit status: 0; 1 for an error or a crawl that stopped before its end; 3 with --fail-on-drift
+    when extraction drifted; 4 when every URL a crawl tried failed (nothing was fetched).
     """
+    from crawler.crawl.errors import BadSetting
     from crawler.crawl.run import run_crawls
 
     if live and replay:
@@ -228,12 +293,13 @@ def crawl(db: Path, site_name: str | None, replay: Path | None, live: bool, full
     if full:
         overrides["NEWSARCHIVE_INCREMENTAL"] = False
     try:
-        every_stats = run_crawls(sites, db, seeds=seeds, replay=replay, live=live, overrides=overrides)
-    except (ArchiveError, MirrorError, LockError) as exc:
+        every_stats = run_crawls(sites, db, seeds=seeds, replay=replay, live=live, overrides=overrides,
+                                 quiet=not verbose)
+    except (ArchiveError, MirrorError, LockError, BadSetting) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from None
-    unfinished = drifted = False
+    unfinished = drifted = failed = False
     for site, stats in zip(sites, every_stats):
         if stats.get(keys.WRITE_ERROR):  # the crawl stopped at the first write that failed
             raise UserError(f"the crawl stopped, nothing after this was stored: {stats[keys.WRITE_ERROR]}")
@@ -241,8 +307,13 @@ def crawl(db: Path, site_name: str | None, replay: Path | None, live: bool, full
         click.echo(prefix + crawl_summary(db, stats), err=True)
         unfinished |= stats.get("finish_reason") not in COMPLETED  # a page budget reached is a normal end
         drifted |= bool(stats.get(keys.DRIFT))
+        failed |= keys.failed_entirely(stats)
     if unfinished:
         sys.exit(1)
+    if failed:
+        click.echo("Error: nothing was fetched: every URL the crawl tried failed (is the network up? -v shows "
+                   "each failure)", err=True)
+        sys.exit(FAILED_EXIT)
     if drifted and fail_on_drift:
         sys.exit(DRIFT_EXIT)
 
@@ -313,7 +384,7 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
     Examples: newsarchive reparse; newsarchive reparse --since 2025-09-01 --url '*/fr/lesechos/*';
     newsarchive reparse --warc other-tool.warc.gz --db data/imported.db; newsarchive reparse --processes 1
     """
-    from crawler.ops.reparse import ReparseError, import_warc, reparse as run_reparse
+    from crawler.ops.reparse import ReparseError, finish_import, import_warc, reparse as run_reparse
     from crawler.warc.records import WarcError
 
     since = _since(since)
@@ -336,6 +407,8 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
             stats = run_reparse(archive, since=since, url_glob=url_glob, crawl=crawl, progress=_ProgressLine(),
                                 default_site=_site(site_name),
                                 processes=processes or min((os.cpu_count() or 1) + 1, 9))
+            if crawl is not None:
+                finish_import(archive, crawl, stats)  # its row says what the import wrote
     except (ArchiveError, ReparseError, WarcError) as exc:
         raise UserError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -360,8 +433,10 @@ def reparse(db: Path, since: str | None, url_glob: str | None, warc: Path | None
 @click.option("--cron", metavar="EXPR", help='Run a crawl at the times of this cron expression (UTC), e.g. "*/15 * * * *".')
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True)
 @click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Stop after this many runs [default: never].")
+@click.option("-v", "--verbose", is_flag=True, help="Each crawl shows Scrapy's log (crawl -v) instead of a progress line.")
 @click.argument("crawl_args", nargs=-1, type=click.UNPROCESSED)
-def schedule(every: str | None, cron: str | None, db: Path, max_runs: int | None, crawl_args: tuple[str, ...]):
+def schedule(every: str | None, cron: str | None, db: Path, max_runs: int | None, verbose: bool,
+             crawl_args: tuple[str, ...]):
     """Run `newsarchive crawl` on a schedule, each run in its own process, until Ctrl-C.
 
     Arguments after the options go to every crawl. A run that fails is logged and the schedule
@@ -378,7 +453,8 @@ def schedule(every: str | None, cron: str | None, db: Path, max_runs: int | None
         interval = parse_every(every) if every else None
         expression = check_cron(cron) if cron else None
         command = [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db),
-                   "-s", "NEWSARCHIVE_TRIGGER=schedule", *[a for a in crawl_args if a != "--"]]
+                   "-s", "NEWSARCHIVE_TRIGGER=schedule", *(["-v"] if verbose else []),
+                   *[a for a in crawl_args if a != "--"]]
         codes = run_schedule(command, every=interval, cron=expression, max_runs=max_runs)
     except ScheduleError as exc:
         raise UserError(str(exc)) from None
@@ -503,9 +579,20 @@ def crawl_summary(db: Path, stats: dict) -> str:
         f"{get(keys.PAGES)} pages, {get(keys.ARTICLES_NEW)} new articles, "
         f"{get(keys.ARTICLES_UNCHANGED)} unchanged, {get(keys.ARTICLES_CHANGED)} changed, "
         f"{get(keys.HEADLINES_NEW)} new headlines, "
-        f"{keys.dropped_total(stats)} items dropped, {get(keys.REPLAY_NOT_IN_MIRROR)} URLs not in mirror -> {db}"
+        f"{keys.dropped_total(stats)} items dropped, {get(keys.REPLAY_NOT_IN_MIRROR)} URLs not in mirror"
+        f"{failure_summary(stats)} -> {db}"
         + (f"\n{stats[keys.DRIFT_LINE]}" if stats.get(keys.DRIFT_LINE) else "")
     )
+
+
+def failure_summary(stats: dict) -> str:
+    """", 2 URLs failed (cannot_resolve_host_error 2)" when URLs failed; "" when none did (and the
+    summary is the line it always was)."""
+    failures = keys.failures(stats)
+    if not failures:
+        return ""
+    reasons = ", ".join(f"{reason} {n}" for reason, n in failures.items())
+    return f", {sum(failures.values())} URLs failed ({reasons})"
 
 
 @main.command()

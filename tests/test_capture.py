@@ -220,7 +220,7 @@ def test_live_crawl_captures_redirects_errors_and_raw_compressed_bodies(server, 
     seeds = tmp_path / "seeds.txt"
     seeds.write_text(f"{server}/fr/lesechos/1\n{server}/fr/lesechos/22\n")
     db = tmp_path / "archive.db"
-    result = run_cli("crawl", "--live", "--seeds", seeds, "--db", db, "-s", "DOWNLOAD_DELAY=0",
+    result = run_cli("crawl", "--live", "-v", "--seeds", seeds, "--db", db, "-s", "DOWNLOAD_DELAY=0",
                      "-s", "NEWSARCHIVE_ALLOW_PRIVATE=127.0.0.1",
                      "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "RETRY_TIMES=0", check=True)
     rows = query(db, "SELECT url, status, record_type FROM captures ORDER BY url")

@@ -66,7 +66,7 @@ def test_missing_and_forbidden_urls_are_recorded_not_fetched(bundled):
     assert "https://www.maghress.com/fr/lematin/999" in stats["replay/skipped_urls"]
     assert stats["robotstxt/forbidden"] == 1
     assert stats["replay/served"] == 11  # 10 pages and robots.txt
-    assert "Skipped (not_in_mirror): https://www.maghress.com/fr/lematin/999" in bundled[1].stderr
+    assert "9 URLs not in mirror" in bundled[1].stderr  # the summary (the log, -v, lists each one)
     assert stats["finish_reason"] == "finished"
 
 
@@ -168,7 +168,7 @@ def test_live_crawl_of_a_local_server(local_site):
     seeds.write_text(f"# local test site\n{base}/fr/\nfile:///etc/passwd\ndata:text/html,hello\n")
     db = tmp / "archive.db"
     result = run_cli(
-        "crawl", "--live", "--seeds", seeds, "--db", db,
+        "crawl", "--live", "--seeds", seeds, "--db", db, "-v",  # -v: Scrapy's log, asserted below
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0",
         "-s", "NEWSARCHIVE_ALLOW_PRIVATE=127.0.0.1", check=True,
     )

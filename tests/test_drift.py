@@ -86,12 +86,12 @@ def crawls(tmp_path_factory):
     shutil.copytree(MIRROR, old)
     new = new_template_mirror(tmp / "new")
     db, flagged = tmp / "archive.db", tmp / "flagged.db"
-    first = run_cli("crawl", "--site", "maghress", "--replay", old, "--db", db)
+    first = run_cli("crawl", "-v", "--site", "maghress", "--replay", old, "--db", db)  # -v: the log is read
     copy_archive(db, flagged)
     # An incremental crawl at once would refetch no article (none is due for an hour): --full
     # fetches every known URL again.
-    second = run_cli("crawl", "--site", "maghress", "--replay", new, "--db", db, "--full")
-    second_flagged = run_cli("crawl", "--site", "maghress", "--replay", new, "--db", flagged, "--full",
+    second = run_cli("crawl", "-v", "--site", "maghress", "--replay", new, "--db", db, "--full")
+    second_flagged = run_cli("crawl", "-v", "--site", "maghress", "--replay", new, "--db", flagged, "--full",
                              "--fail-on-drift")
     return db, flagged, first, second, second_flagged
 

@@ -164,7 +164,7 @@ def test_a_junk_file_among_warc_files_is_skipped_and_the_rest_replayed(tmp_path)
     warcs = tmp_path / "warcs"
     shutil.copytree(tmp_path / "first-warc", warcs)
     (warcs / "aaa-junk.warc.gz").write_bytes(b"not a warc at all\n" * 10)
-    replayed = run_cli("crawl", "--replay", warcs, "--db", tmp_path / "copy.db", check=True)
+    replayed = run_cli("crawl", "-v", "--replay", warcs, "--db", tmp_path / "copy.db", check=True)  # -v: its log
     assert "crawl 1 finished: 10 pages, 8 new articles" in replayed.stderr
     assert "aaa-junk.warc.gz" in replayed.stderr  # said, not silent
     imported = run_cli("reparse", "--warc", warcs, "--db", tmp_path / "imported.db", check=True)

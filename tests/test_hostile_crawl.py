@@ -141,10 +141,11 @@ def servers():
 
 
 def crawl(tmp_path, seeds: list[str], *settings: str, db_name: str = "archive.db", allow_local: bool = True):
-    """`newsarchive crawl --live` of the seeds into tmp_path/db_name: the finished process."""
+    """`newsarchive crawl --live -v` of the seeds into tmp_path/db_name (-v: with Scrapy's log, which
+    the tests read): the finished process."""
     seeds_file = tmp_path / "seeds.txt"
     seeds_file.write_text("".join(f"{url}\n" for url in seeds), encoding="utf-8")
-    return run_cli("crawl", "--live", "--seeds", seeds_file, "--db", tmp_path / db_name, *FAST,
+    return run_cli("crawl", "--live", "-v", "--seeds", seeds_file, "--db", tmp_path / db_name, *FAST,
                    *(ALLOW_LOCAL if allow_local else ()), *settings)
 
 

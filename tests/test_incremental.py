@@ -197,8 +197,11 @@ def test_runs_of_a_changing_site(site, tmp_path):
                       {"position": 3, "text": "Titre 2"}]
 
     # Run 4: robots.txt answers 503: "not now" for the host; nothing else is fetched there.
+    # Nothing could be fetched: the crawl says so and exits 4 (cron and systemd see a failed run).
     site.robots_status = 503
-    crawl(site, tmp_path)
+    result = crawl(site, tmp_path, check=False)
+    assert result.returncode == 4
+    assert result.stderr.splitlines()[-1].startswith("Error: nothing was fetched")
     assert [p for p, _ in site.requests] == ["/robots.txt"]
     assert run_row(db, 4)["skipped"] == {"robots_unavailable": 3}
     assert urls(db)[f"{site.base}/fr"]["reason"] == "robots_unavailable"

@@ -18,7 +18,7 @@ from crawler.core import clock
 from tests.conftest import query, run_cli, served_folder
 
 SITE = Path(__file__).parent / "fixtures" / "rejected_crawl" / "site"
-LOCAL = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "NEWSARCHIVE_ALLOW_PRIVATE=127.0.0.1")
+LOCAL = ("-v", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "NEWSARCHIVE_ALLOW_PRIVATE=127.0.0.1")
 REJECTED = {"/fr/lopinion/498": "soft_404", "/fr/albayane/77": "bot_wall", "/fr/aujourdhui/305": "consent_wall"}
 
 
@@ -44,8 +44,8 @@ def test_one_article_stored_and_the_summary(crawled):
     assert first.returncode == 0, first.stderr[-2000:]
     assert first.stderr.splitlines()[-1] == (
         f"crawl 1 finished: 5 pages, 1 new articles, 0 unchanged, 0 changed, 4 new headlines, 0 items dropped, "
-        f"0 URLs not in mirror -> {db}"
-    )
+        f"0 URLs not in mirror, 3 URLs failed (bot_wall 1, consent_wall 1, soft_404 1) -> {db}"
+    )  # the pages that are not articles are marked failed, and counted so
     assert query(db, "SELECT url, title, publisher, published, parser_version FROM articles") == [
         {"url": f"{base}/fr/lesechos/101",
          "title": "Tourisme : Marrakech enregistre une hausse de 12% des arrivées au premier semestre",

@@ -12,6 +12,9 @@ flock and SQLite's own (POSIX, fcntl) locks do not interact on Linux, but a proc
 any descriptor of a file loses its POSIX locks on it: so the holder keeps its descriptor open
 until SQLite's connection to the archive is closed, and releases the lock last.
 
+A file that is not an SQLite database (`--db README.md`) is refused before anything is
+written: no information file is left beside it.
+
 After acquiring, the holder writes one JSON line into an information file beside the archive
 (``data/archive.db`` -> ``data/archive.db.lock``: its pid, its start time in UTC and its
 command line) so that a second crawl can say who is in the way; that content is informational
@@ -186,7 +189,15 @@ class ArchiveLock:
     # -- internals -------------------------------------------------------------------------
 
     def _open(self) -> int:
-        """A descriptor of the archive file, created first (an empty SQLite database) if need be."""
+        """A descriptor of the archive file, created first (an empty SQLite database) if need be.
+        LockError for a file that is no archive: it is not ours to lock, and no information file
+        must be left beside it."""
+        from crawler.archive.store import ArchiveError, check_file  # store imports nothing of this module
+
+        try:
+            check_file(self.db_path)
+        except ArchiveError as exc:
+            raise LockError(str(exc)) from None
         try:
             if not self.db_path.exists():
                 self.db_path.parent.mkdir(parents=True, exist_ok=True)

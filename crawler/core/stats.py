@@ -8,6 +8,8 @@ the functions below, never by hand.
 
 from __future__ import annotations
 
+import json
+
 # --- the spider: what came back and what it did with it
 PAGES = "spider/pages"  # pages parsed by a page object
 NOT_MODIFIED = "spider/not_modified"  # 304 answers
@@ -114,6 +116,44 @@ def by_reason(stats: dict, status: str) -> dict[str, int]:
     """{reason: count} of the frontier's URLs that ended with `status` (failed, skipped...)."""
     prefix = f"frontier/{status}/"
     return {key[len(prefix):]: value for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
+ROBOTS_UNAVAILABLE_REASON = "robots_unavailable"  # skipped because the host's robots.txt could not be had
+
+
+def failures(stats: dict) -> dict[str, int]:
+    """{reason: count} of the URLs a crawl could not get: those that failed (frontier/failed/<reason>:
+    download_connection_refused_error, cannot_resolve_host_error, http_503, soft_404...) and those
+    skipped because their host's robots.txt could not be had (robots_unavailable: with no network,
+    the only thing that happens is that robots.txt fails)."""
+    out = by_reason(stats, "failed")
+    unavailable = stats.get(frontier("skipped", ROBOTS_UNAVAILABLE_REASON), 0)
+    if unavailable:
+        out[ROBOTS_UNAVAILABLE_REASON] = unavailable
+    return dict(sorted(out.items()))
+
+
+def failed_entirely(stats: dict) -> bool:
+    """Whether a crawl got nothing at all: no page fetched (a 304 counts as fetched) or parsed,
+    and URLs that failed. A crawl with nothing due fetches nothing either, but fails nothing."""
+    return bool(failures(stats)) and not stats.get(frontier("fetched")) and not stats.get(PAGES)
+
+
+def run_summary(stats: dict, trigger: str) -> dict:
+    """The crawls row's columns of a run, from its stats (what `newsarchive status` shows)."""
+    return {
+        "trigger": trigger,
+        "pages_fetched": stats.get(frontier("fetched"), 0),
+        "not_modified": stats.get(frontier("fetched", "not_modified"), 0),
+        "failed": json.dumps(by_reason(stats, "failed")),
+        "skipped": json.dumps(by_reason(stats, "skipped")),
+        "new_articles": stats.get(ARTICLES_NEW, 0),
+        "new_versions": stats.get(NEW_VERSIONS, 0),
+        "new_headlines": stats.get(HEADLINES_NEW, 0),
+        "sightings": stats.get(SIGHTINGS_WRITTEN, 0),
+        "pages_parsed": stats.get(PAGES, 0),
+        "finish_reason": stats.get("finish_reason"),
+    }
 
 
 # --- the archive's writer

@@ -34,3 +34,8 @@ class PrivateAddress(RequestRefused):
 class ResponseTooLarge(IgnoreRequest):
     """The response's body is over DOWNLOAD_MAXSIZE, as announced, as received or once
     decompressed: it was cut, and is not parsed."""
+
+
+class BadSetting(ValueError):
+    """A setting whose value the crawl cannot take (`-s DOWNLOAD_DELAY=abc`,
+    NEWSARCHIVE_PROCESSES=3): said in one line before the crawl starts, not as a traceback."""

@@ -39,6 +39,7 @@ from crawler.archive.store import Archive
 from crawler.core import clock
 from crawler.core import stats as keys
 from crawler.core.items import UrlMark
+from crawler.crawl.errors import BadSetting
 from crawler.crawl.frontier import CrawlFrontier
 from crawler.crawl.writer import WriterThread
 from crawler.frontier.recheck import failure_backoff
@@ -61,23 +62,6 @@ class _PendingPage:
     failed: bool = False  # an item of the page failed in the pipelines (item_error)
 
 
-def run_summary(stats: dict, trigger: str) -> dict:
-    """The crawls row's columns of a run, from its stats."""
-    return {
-        "trigger": trigger,
-        "pages_fetched": stats.get(keys.frontier("fetched"), 0),
-        "not_modified": stats.get(keys.frontier("fetched", "not_modified"), 0),
-        "failed": json.dumps(keys.by_reason(stats, "failed")),
-        "skipped": json.dumps(keys.by_reason(stats, "skipped")),
-        "new_articles": stats.get(keys.ARTICLES_NEW, 0),
-        "new_versions": stats.get(keys.NEW_VERSIONS, 0),
-        "new_headlines": stats.get(keys.HEADLINES_NEW, 0),
-        "sightings": stats.get(keys.SIGHTINGS_WRITTEN, 0),
-        "pages_parsed": stats.get(keys.PAGES, 0),
-        "finish_reason": stats.get("finish_reason"),
-    }
-
-
 class ArchiveExtension:
     def __init__(self, crawler):
         from crawler.crawl.spiders import ArchiveSpider
@@ -97,15 +81,15 @@ class ArchiveExtension:
         self.processes = settings.getint("NEWSARCHIVE_PROCESSES", 1)
         self.health = health.HealthTally()  # how well the crawl's pages were read (one process: the spider's)
         if self.processes not in (1, 2):
-            raise ValueError(f"NEWSARCHIVE_PROCESSES is {self.processes}: 1 (one process) or 2 (capture and processing)")
+            raise BadSetting(f"NEWSARCHIVE_PROCESSES is {self.processes}: 1 (one process) or 2 (capture and processing)")
         if self.processes == 2 and not self.capture_enabled:
-            raise ValueError("NEWSARCHIVE_PROCESSES = 2 processes what the crawl captures: it needs NEWSARCHIVE_CAPTURE")
+            raise BadSetting("NEWSARCHIVE_PROCESSES = 2 processes what the crawl captures: it needs NEWSARCHIVE_CAPTURE")
         self.stage: ProcessingStage | None = None
         self.warc_dir = Path(settings.get("NEWSARCHIVE_WARC_DIR") or warc_dir_for(self.db_path))
         self.warc_max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", 1_000_000_000)
         self.warc_gzip_level = settings.getint("NEWSARCHIVE_WARC_GZIP_LEVEL", GZIP_LEVEL)
         if not 0 <= self.warc_gzip_level <= 9:
-            raise ValueError(f"NEWSARCHIVE_WARC_GZIP_LEVEL is {self.warc_gzip_level}: a gzip level, 0 to 9")
+            raise BadSetting(f"NEWSARCHIVE_WARC_GZIP_LEVEL is {self.warc_gzip_level}: a gzip level, 0 to 9")
         self.lock = ArchiveLock(self.db_path, wait=settings.getfloat("NEWSARCHIVE_LOCK_WAIT", 0))
         self.lock.acquire(self.lock.wait)  # one crawl at a time writes an archive: LockHeld otherwise
         self.writer = WriterThread(on_error=self._write_failed)
@@ -202,7 +186,7 @@ class ArchiveExtension:
         self._store_health()
         stats = self.stats.get_stats()
         stats.setdefault("finish_reason", reason)
-        self.archive.finish_crawl(self.crawl_id, clock.timestamp(), stats, run_summary(stats, self.trigger))
+        self.archive.finish_crawl(self.crawl_id, clock.timestamp(), stats, keys.run_summary(stats, self.trigger))
 
     def _store_health(self) -> None:
         """The crawl's extraction health (crawler.processing.health), and its drift from the

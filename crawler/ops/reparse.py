@@ -7,12 +7,14 @@ crawl: every row keeps the crawl and time of the capture it came from, so rebuil
 extracted tables from the WARC files gives the rows the crawls wrote, and running it again
 changes nothing.
 
-`import_warc` first indexes WARC files written by another tool as a crawl of their own.
+`import_warc` first indexes WARC files written by another tool as a crawl of their own (trigger
+"import"), and `finish_import` records what re-parsing them wrote in that crawl's row.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import zlib
 from dataclasses import dataclass
@@ -325,7 +327,30 @@ def import_warc(archive: Archive, source: str | Path, *, on_error=None) -> tuple
         row["crawl"] = crawl
     with archive.transaction():
         result = archive.save_captures(rows)
-    archive.finish_crawl(crawl, clock.timestamp(), {keys.IMPORT_CAPTURES: result.written,
-                                                    keys.IMPORT_RECORDS: len(rows),
-                                                    keys.IMPORT_BAD_FILES: len(bad_files)})
+    stats = {keys.IMPORT_CAPTURES: result.written, keys.IMPORT_RECORDS: len(rows),
+             keys.IMPORT_BAD_FILES: len(bad_files), "finish_reason": "finished"}
+    archive.finish_crawl(crawl, clock.timestamp(), stats, import_summary(stats))
     return crawl, result.written
+
+
+IMPORT_TRIGGER = "import"  # the crawls row's trigger of an import (a crawl's is manual, schedule...)
+
+
+def import_summary(stats: dict) -> dict:
+    """The crawls row's columns of an import, as a crawl's (keys.run_summary), so that `status`
+    shows it as what it did: its captures as the pages it "fetched", what re-parsing them wrote,
+    and the captures skipped by reason."""
+    return {
+        **keys.run_summary(stats, IMPORT_TRIGGER),
+        "pages_fetched": stats.get(keys.IMPORT_CAPTURES, 0),
+        "pages_parsed": stats.get(keys.REPARSE_PAGES, 0),
+        "skipped": json.dumps(keys.reparse_skips(stats)),
+    }
+
+
+def finish_import(archive: Archive, crawl: int, reparse_stats: dict) -> None:
+    """Record in an import's crawls row what re-parsing its captures did (articles written, new
+    headlines, sightings, skips), beside what indexing them counted."""
+    row = next(iter(archive.query("SELECT stats FROM crawls WHERE id = ?", [crawl])), None)
+    stats = {**json.loads((row or {}).get("stats") or "{}"), **reparse_stats}
+    archive.finish_crawl(crawl, clock.timestamp(), stats, import_summary(stats))
