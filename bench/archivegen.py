@@ -47,13 +47,13 @@ build's own duration is not in the archive).
 Speed: rows are written in transactions of about --batch-rows (500) rows, several crawls per
 transaction (start_crawl and finish_crawl nest in it as savepoints). Two costs of the storage
 and grouping code dominate a naive build: the search index folds every body
-(crawler.core.fold.fold, about 2.5 ms per 4 KB body) and every new group's signature (about
+(crawler.core.fold.search_text: fold, elision, Arabic stems) and every new group's signature (about
 1 ms). So that 1M articles take well under an hour on 2 cores, (1) the bodies, their folded
 form and signatures are computed by a worker process while the main process writes, and (2) the
-folded text of each body is built from the folded words it is made of and handed to the
-storage layer's index_article through a substitute for `fold` that returns the precomputed text
-for the exact string it was made for and calls the real `fold` for anything else. The
-substitute is checked against the real fold on every 500th body (a mismatch stops the build),
+folded text of each body (its search_text) is built from those of the words it is made of and
+handed to the storage layer's index_article through a substitute for `search_text` that returns
+the precomputed text for the exact string it was made for and calls the real one for anything
+else. The substitute is checked against the real search_text on every 500th body (a mismatch stops the build),
 and --plain-fold turns it off (slower; the same file).
 """
 
@@ -267,19 +267,21 @@ def _vocab():
 
 
 def _folded_vocab(lang: str) -> dict[str, str]:
-    """word -> fold(word), for the words of a language's vocabulary."""
-    from crawler.core.fold import fold
+    """word -> search_text(word) (what the search index holds of it: folded, elision dropped,
+    an Arabic prefixed word followed by its stem), for the words of a language's vocabulary."""
+    from crawler.core.fold import search_text
 
     if lang not in _FOLDED:
-        _FOLDED[lang] = {w: fold(w) for w in _vocab()[lang][0]}
+        _FOLDED[lang] = {w: search_text(w) for w in _vocab()[lang][0]}
     return _FOLDED[lang]
 
 
 def _sentence(words: list[str], lang: str, rng: random.Random) -> tuple[list[str], list[str]]:
     """The tokens of one sentence (first word capitalised in French, commas, a final point), and
     the same tokens folded: fold works character by character within a word (case, accents,
-    letter variants; no word starts with a combining mark), so the fold of a sentence is the
-    folds of its words joined alike (checked against fold itself: CHECK_FOLD_EVERY)."""
+    letter variants; no word starts with a combining mark) and search_text's elision and stems
+    word by word, so the search text of a sentence is those of its words joined alike (checked
+    against search_text itself: CHECK_FOLD_EVERY)."""
     folded_vocab = _folded_vocab(lang)
     tokens = list(words)
     folded = [folded_vocab[w] for w in words]
@@ -382,7 +384,7 @@ _GROUPS = None
 def compute(seed: int, spec: Spec) -> dict:
     """Title, body, content hash, folded title and body, signature (or None) of one spec."""
     global _GROUPS
-    from crawler.core.fold import fold
+    from crawler.core.fold import search_text
     from crawler.core.text import content_hash
 
     if spec.kind == "v2":
@@ -393,9 +395,9 @@ def compute(seed: int, spec: Spec) -> dict:
     texts, folded = render(paragraphs)
     body = "\n\n".join(texts)
     out = {"title": title, "body": body, "content_hash": content_hash(texts), "folded": folded,
-           "folded_title": fold(title), "signature": None}
-    if spec.check_fold and fold(body) != folded:
-        raise AssertionError(f"the precomputed folded body of article {spec.n} differs from fold(body)")
+           "folded_title": search_text(title), "signature": None}
+    if spec.check_fold and search_text(body) != folded:
+        raise AssertionError(f"the precomputed folded body of article {spec.n} differs from search_text(body)")
     if spec.signature:
         if _GROUPS is None:
             from crawler.grouping.articles import ArticleGroups
@@ -658,15 +660,16 @@ def _check(result, what: str) -> None:
 
 
 def install_fold_cache(fold_cache: dict) -> list:
-    """Give the storage layer's search indexing a fold that returns precomputed text for the
-    strings it was made for (exactly those), the real fold otherwise. Returns what to undo."""
+    """Give the storage layer's search indexing a search_text (crawler.core.fold: what the index
+    holds of a text) that returns precomputed text for the strings it was made for (exactly
+    those), the real one otherwise. Returns what to undo."""
     import importlib
 
-    from crawler.core.fold import fold as real_fold
+    from crawler.core.fold import search_text as real_search_text
 
-    def fold(text):
+    def search_text(text):
         folded = fold_cache.pop(text, None) if text else None
-        return real_fold(text) if folded is None else folded
+        return real_search_text(text) if folded is None else folded
 
     undo = []
     for name in ("crawler.archive.schema", "crawler.archive.store", "crawler.archive.state"):
@@ -674,9 +677,9 @@ def install_fold_cache(fold_cache: dict) -> list:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        if getattr(module, "fold", None) is real_fold:
-            undo.append((module, real_fold))
-            module.fold = fold
+        if getattr(module, "search_text", None) is real_search_text:
+            undo.append((module, real_search_text))
+            module.search_text = search_text
     return undo
 
 
@@ -805,7 +808,7 @@ def build(args, log=sys.stderr) -> dict:
             pool.terminate()
             pool.join()
         for module, real in undo:
-            module.fold = real
+            module.search_text = real
     timed("commit", archive.db.execute, "PRAGMA wal_checkpoint(TRUNCATE)")
     archive.close()
     elapsed = time.perf_counter() - t0

@@ -11,7 +11,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from crawler.core import stats as keys
-from crawler.core.fold import fold
+from crawler.core.fold import search_text
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # folds accents: "metropole" finds "métropole"
 migrations = Migrations("newsarchive")
@@ -193,17 +193,19 @@ def m004_folded_search(db: sqlite_utils.Database) -> None:
 
 
 # search_fts rowids: an article's rowid in articles, a headline's id negated (one lookup each).
+# What is indexed is crawler.core.fold.search_text (folded, French elision dropped, Arabic prefixed
+# words followed by their stems: m012); index_article and index_headline write today's form.
 def index_article(db: sqlite_utils.Database, url: str, title: str, body: str) -> None:
     rowid = db.execute("SELECT rowid FROM articles WHERE url = ?", [url]).fetchone()[0]
     db.execute("DELETE FROM search_fts WHERE rowid = ?", [rowid])
     db.execute("INSERT INTO search_fts (rowid, kind, ref, title, body) VALUES (?, 'article', ?, ?, ?)",
-               [rowid, url, fold(title), fold(body)])
+               [rowid, url, search_text(title), search_text(body)])
 
 
 def index_headline(db: sqlite_utils.Database, headline_id: int, text: str) -> None:
     db.execute("DELETE FROM search_fts WHERE rowid = ?", [-headline_id])
     db.execute("INSERT INTO search_fts (rowid, kind, ref, title, body) VALUES (?, 'headline', ?, ?, '')",
-               [-headline_id, str(headline_id), fold(text)])
+               [-headline_id, str(headline_id), search_text(text)])
 
 
 @migrations()
@@ -782,3 +784,36 @@ def m011_authors_and_times(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (crawl, site, measure)
         )"""
     )
+
+
+@migrations()
+def m012_search_prefixes_and_elision(db: sqlite_utils.Database) -> None:
+    """The search index rebuilt in today's form (crawler.core.fold.search_text): French elision
+    dropped (l'État is indexed "etat") and each Arabic word with an attached prefix (و ف ب ك ل, the
+    article ال and their combinations) followed by its stem ("والاشخاص اشخاص"), so that حكومة finds
+    الحكومة and "etat" finds "l'État". Set-based, in rowid order: the index dropped and made again
+    (deleting a million rows from an FTS5 table one by one costs more than writing them), then two
+    INSERT ... SELECT through the SQL function newsarchive_search_text (registered here), the
+    articles, then the headlines; no Python loop over the rows."""
+    db.conn.create_function("newsarchive_search_text", 1, search_text, deterministic=True)
+    db.execute("DROP TABLE IF EXISTS search_fts")
+    db.execute(
+        """CREATE VIRTUAL TABLE search_fts USING fts5(
+               kind UNINDEXED, ref UNINDEXED, title, body, tokenize = "unicode61 remove_diacritics 2")"""
+    )
+    db.execute("""INSERT INTO search_fts (rowid, kind, ref, title, body)
+                  SELECT rowid, 'article', url, newsarchive_search_text(title), newsarchive_search_text(body)
+                  FROM articles ORDER BY rowid""")
+    db.execute("""INSERT INTO search_fts (rowid, kind, ref, title, body)
+                  SELECT -id, 'headline', CAST(id AS TEXT), newsarchive_search_text(text), ''
+                  FROM headlines ORDER BY id DESC""")
+
+
+@migrations()
+def m013_url_lookups(db: sqlite_utils.Database) -> None:
+    """Indexes on the two other addresses of an article a reader may hold (the reader page's
+    /-/article?url= looks them up: crawler.publish.lookup): the URL it was fetched at
+    (fetched_url, when it differs from its canonical one) and the original paper's URL it credits
+    (original_url). Partial: only rows that have one."""
+    db.execute("CREATE INDEX IF NOT EXISTS articles_fetched_url ON articles (fetched_url) WHERE fetched_url IS NOT NULL")
+    db.execute("CREATE INDEX IF NOT EXISTS articles_original_url ON articles (original_url) WHERE original_url IS NOT NULL")

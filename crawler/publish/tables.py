@@ -11,8 +11,9 @@ neither a cap on the row count of a table page nor a count plugin hook; these us
   Datasette's `filtered_table_rows_count: null` for such a page (`_nocount`'s documented answer);
   the counts are in the summary_table_rows table.
 - Table search (`?_search=` on articles and headlines). Through the folded index search_fts, as
-  the /-/search page: the query is folded (crawler.core.fold.fts_query: accents, case and Arabic
-  letter variants) and a search matching more than reads.RANKED rows keeps the RANKED archived last,
+  the /-/search page: the query is read and folded alike (crawler.core.fold.parse_query: words,
+  OR, "phrases", -exclusions; accents, case, Arabic letter variants and attached prefixes, French
+  elision) and a search matching more than reads.RANKED rows keeps the RANKED archived last,
   so that the page, its facets and its count read a bounded number of rows. Its count comes from
   the index (no row is read to count), with the same `_nocount=summary` mark.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 from datasette.filters import FilterArguments
 
 from crawler.archive import reads
-from crawler.core.fold import fts_query
+from crawler.core.fold import parse_query
 
 # Tables (and views) whose unfiltered page shows the summary row count: page -> counted table.
 COUNTED = {
@@ -84,7 +85,8 @@ def search_filter(datasette, request, database: str, table: str):
         if not q:
             return FilterArguments([], extra_context=extra)
         db = datasette.get_database(database)
-        match = fts_query(q)
+        parsed = parse_query(q)  # the syntax and folding of /-/search and the canned searches
+        match = parsed.match
         counts = (await db.execute(reads.SEARCH_COUNTS, {"match": match, "cap": reads.RANKED})).rows[0]
         n = counts[kind]
         low, high = reads.ARTICLE_ROWIDS if kind == "article" else reads.HEADLINE_ROWIDS
@@ -103,6 +105,8 @@ def search_filter(datasette, request, database: str, table: str):
         described = f'search matches "{q}"'
         if n > reads.RANKED:
             described += f" (the {reads.RANKED:,} archived last of more matches)"
+        if parsed.note:
+            described += f" ({parsed.note})"
         if request.scope.get(SCOPE_KEY) == ("search", None):
             request.scope[SCOPE_KEY] = ("search", min(n, reads.RANKED))
         return FilterArguments([where], {"newsarchive_match": match, "newsarchive_low": low, "newsarchive_high": high},
