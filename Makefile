@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= data/archive.db
 PORT ?= 8001
 
-.PHONY: run test crawl serve bench clean
+.PHONY: run test crawl serve bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,7 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) data *.egg-info
+
+## make screenshots: the README's screenshots (bench/screenshots/), in French and Arabic, from the demo crawl
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python -m bench.screenshots

@@ -190,12 +190,16 @@ def routes(path: Path, facts: dict) -> list[tuple[str, str]]:
         if name in queries():
             params = {p: known.get(p, "") for p in query_parameters(queries()[name]["sql"])}
             out.append((f"feed {name}.atom", f"/{db}/{name}.atom" + ("?" + urlencode(params) if params else "")))
-    covered = {p.split("?")[0] for _, p in out}
+    covered = {p.split("?")[0] for _, p in out} | REDIRECTS
     for pattern in plugin_routes():
         literal = pattern.removeprefix("^").removesuffix("$").replace("\\", "")
         if re.fullmatch(r"[\w/.-]+", literal) and literal not in covered:
             out.append((f"plugin route {literal}", literal))
     return out
+
+
+# Plugin routes that only redirect (the language switch sets a cookie and goes back): no page to time.
+REDIRECTS = {"/-/lang"}
 
 
 # --- the server ------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def page(server):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="fr-FR")
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
         page = context.new_page()
         page.set_default_timeout(10_000)
         yield page
@@ -102,7 +102,7 @@ def test_french_search_and_article(page, server, shots):
     search_for(page, "metropole")
     assert re.match(r"\d+ results? for “metropole”", page.locator("#na-count").inner_text())
     assert page.locator("li.na-result").first.locator(".na-title mark").first.inner_text() == "métropole"
-    first = page.locator("li.na-article").filter(has_text="Maroc Diplomatique · 2017-07-12")
+    first = page.locator("li.na-article").filter(has_text="Maroc Diplomatique · 12 July 2017")
     assert first.locator(".na-title mark").first.inner_text() == "métropole"
     page.screenshot(path=shots / "search-fr.png", full_page=True)
 
@@ -141,9 +141,9 @@ def test_arabic_search_and_article(page, server, shots):
     # Right to left: a paragraph's short last line ends on the right, and the date reads left to right.
     left, right = paragraphs.first.evaluate(LAST_LINE_GAPS)
     assert right < 2 and left > 50, (left, right)
-    assert article.locator("time").inner_text() == "2025-09-03"
+    assert article.locator("time").inner_text() == "3 September 2025"
     assert article.locator("time").evaluate("el => getComputedStyle(el).direction") == "ltr"
-    original = page.get_by_role("link", name="Read it on هسبريس’s site")
+    original = page.get_by_role("link", name="Read it on the site of هسبريس")
     assert original.get_attribute("href") == "https://www.hespress.com/politique/1590321.html"
     page.screenshot(path=shots / "article-ar.png", full_page=True)
 

@@ -17,6 +17,7 @@ import pytest
 
 from crawler.archive.snapshot import snapshot
 from crawler.publish import config, health
+from crawler.publish.i18n import format_moment
 from tests.conftest import MIRROR, fetch, query, run_cli, served
 from tests.test_browser import CHROMIUM, MISSING
 
@@ -87,8 +88,8 @@ def test_the_health_page(archive, server):
 
     # Maghress's first crawl: 10 pages, 8 article pages, 8 articles, all extracted; its fields as stored.
     first = section(page, f"site-maghress-crawl-{crawls['maghress'][0]}", "tbody")
-    assert cells(first) == [f"#{crawls['maghress'][0]}", query(db, "SELECT started FROM crawls WHERE id = ?",
-                                                                  [crawls["maghress"][0]])[0]["started"],
+    started = query(db, "SELECT started FROM crawls WHERE id = ?", [crawls["maghress"][0]])[0]["started"]
+    assert cells(first) == [f"#{crawls['maghress'][0]}", format_moment(started, "en"),
                             "maghress/2", "10", "8", "8", "100%",
                             "100%", "0%", "100%", "0%", "100%", "75%", "100%", "753", "0", "0", "–"]
     assert "na-drifted" not in first and health.DRIFT_MARK not in first
@@ -134,7 +135,7 @@ def test_the_home_page_box(archive, server):
     box = section(home, "na-health", "section")
     assert '<h2><a href="/-/health">Extraction health</a></h2>' in box
     items = [text(li) for li in re.findall(r"<li>(.*?)</li>", box, re.S)]
-    assert [re.sub(r" \(\S+\)", "", item) for item in items] == [
+    assert [re.sub(r" \(\d+ \w+ \d{4}, \d\d:\d\d UTC\)", "", item) for item in items] == [
         f"AP News: last crawl #{crawls['apnews'][1]}, 100% of 2 article pages extracted",
         f"Maghress: last crawl #{crawls['maghress'][2]}, 0% of 8 article pages extracted ⚠ Drift",
         f"Phys.org: last crawl #{crawls['physorg'][1]}, 100% of 2 article pages extracted",
@@ -199,7 +200,7 @@ def test_the_health_page_in_a_browser(server, archive):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
-            page = browser.new_context(viewport={"width": 1200, "height": 900}, locale="fr-FR").new_page()
+            page = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US").new_page()
             page.set_default_timeout(10_000)
             errors = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -86,9 +86,66 @@ SEARCH = f"""
     ORDER BY score, first_seen, url
     LIMIT :limit OFFSET :offset
 """
+# The /-/search page's articles: one entry per duplicate group (article_groups). The best :top
+# matches with rowids in [:low, :high] are ranked inside the index as in SEARCH, then joined, and
+# of each group's matches among them the best ranked stands for the group (ties: the first seen).
+# entries: how many entries the :top matches make.
+SEARCH_ARTICLE_ENTRIES = f"""
+    WITH top AS (
+        SELECT rowid AS rid, {BM25} AS score FROM search_fts
+        WHERE search_fts MATCH :match AND rowid BETWEEN :low AND :high
+        ORDER BY score LIMIT :top),
+    joined AS (
+        SELECT top.score, a.url, a.title, a.body, a.publisher, a.published, a.language, a.first_seen,
+               coalesce(g.grp, a.url) AS grp
+        FROM top JOIN articles a ON a.rowid = top.rid LEFT JOIN article_groups g ON g.url = a.url),
+    firsts AS (
+        SELECT *, row_number() OVER (PARTITION BY grp ORDER BY score, first_seen, url) AS nth FROM joined)
+    SELECT 'article' AS kind, url AS ref, score, title, body, publisher, published, language, url, first_seen,
+           NULL AS last_seen, NULL AS headline_archived, grp, count(*) OVER () AS entries
+    FROM firsts WHERE nth = 1
+    ORDER BY score, first_seen, url
+    LIMIT :limit OFFSET :offset
+"""
+# How many entries (duplicate groups) the articles' :top best matches in [:low, :high] make.
+SEARCH_ARTICLE_ENTRY_COUNT = f"""
+    WITH top AS (
+        SELECT rowid AS rid, {BM25} AS score FROM search_fts
+        WHERE search_fts MATCH :match AND rowid BETWEEN :low AND :high
+        ORDER BY score LIMIT :top)
+    SELECT count(DISTINCT coalesce(g.grp, a.url)) FROM top JOIN articles a ON a.rowid = top.rid
+    LEFT JOIN article_groups g ON g.url = a.url
+"""
+# The other matches of the groups shown (:groups, :shown: JSON arrays of group keys and of the
+# URLs shown): the members of those groups, but the articles shown, that the search matches among
+# its ranked rowids (each tested by rowid inside the index), the first seen first.
+SEARCH_ALSO = """
+    SELECT m.grp, m.url, a.publisher, a.first_seen
+    FROM article_groups m JOIN articles a ON a.url = m.url
+    WHERE m.grp IN (SELECT value FROM json_each(:groups))
+      AND m.url NOT IN (SELECT value FROM json_each(:shown))
+      AND a.rowid BETWEEN :low AND :high
+      AND EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :match AND rowid = a.rowid)
+    ORDER BY m.first_seen, m.url
+"""
 
 # --- one article -------------------------------------------------------------------------------------
 ARTICLE = "SELECT * FROM articles WHERE url = :url"
+# The article a URL a reader gives leads to (frontier.urls.lookup_forms gives the forms :f0 to :f11,
+# unused ones empty): an article's own URL first, then the URL it was fetched at, then the
+# original paper's URL it credits; within each, the forms in their order.
+LOOKUP_FORMS = 12
+_FORMS = ", ".join(f":f{i}" for i in range(LOOKUP_FORMS))
+_FORM_RANK = " ".join(f"WHEN :f{i} THEN {i}" for i in range(LOOKUP_FORMS))
+ARTICLE_LOOKUP = f"""
+    SELECT url, how FROM (
+        SELECT url, 1 AS how, CASE url {_FORM_RANK} END AS form FROM articles WHERE url IN ({_FORMS})
+        UNION ALL
+        SELECT url, 2, CASE fetched_url {_FORM_RANK} END FROM articles WHERE fetched_url IN ({_FORMS})
+        UNION ALL
+        SELECT url, 3, CASE original_url {_FORM_RANK} END FROM articles WHERE original_url IN ({_FORMS}))
+    ORDER BY how, form, url LIMIT 1
+"""
 ARTICLE_VERSIONS = """
     SELECT version, title, body, publisher, published, language, original_url, first_seen,
            last_seen, parser_version, capture
@@ -137,16 +194,20 @@ LATEST_ARTICLES = """
 """
 
 # --- charts: the last :bars days or months of the summaries -----------------------------------------
-# The name of a paper: the largest publisher name its archived articles credit.
-_PAPER_NAMES = "SELECT paper, max(publisher) AS publisher FROM summary_articles_by_paper WHERE paper <> '' GROUP BY paper"
-CHART_HEADLINES_PER_DAY = f"""
-    WITH days AS (SELECT DISTINCT day FROM summary_headlines_by_day ORDER BY day DESC LIMIT :bars),
-         names AS ({_PAPER_NAMES})
-    SELECT t.day, coalesce(n.publisher, nullif(t.paper, ''), '(no link)') AS publisher, sum(t.headlines) AS headlines
-    FROM summary_headlines_by_day t LEFT JOIN names n ON n.paper = t.paper
-    WHERE t.day >= (SELECT min(day) FROM days)
-    GROUP BY t.day, 2
+# The papers and publishers of the archived articles (one row per paper slug, '' when the URL names
+# none, and publisher name): the charts name each paper and give it its colour from this summary.
+CHART_PAPERS = """
+    SELECT paper, publisher, sum(articles) AS articles FROM summary_articles_by_paper
+    GROUP BY paper, publisher
 """
+# The paper slug of the headlines seen each day ('' when their link names no paper), the last :bars days.
+CHART_HEADLINES_PER_DAY = """
+    WITH days AS (SELECT DISTINCT day FROM summary_headlines_by_day ORDER BY day DESC LIMIT :bars)
+    SELECT day, paper, headlines FROM summary_headlines_by_day
+    WHERE day >= (SELECT min(day) FROM days)
+"""
+# Articles per month and publisher, the last :bars months with articles, and those with no published
+# month (month NULL).
 CHART_ARTICLES_PER_MONTH = """
     WITH months AS (SELECT DISTINCT month FROM summary_articles_by_month WHERE month <> ''
                     ORDER BY month DESC LIMIT :bars)

@@ -229,3 +229,46 @@ def is_fetchable(url: str) -> bool:
     """Only http(s) URLs are ever fetched; file:, data: and the rest are refused."""
     scheme, sep, _ = url.partition(":")
     return bool(sep) and scheme.strip().lower() in FETCHABLE_SCHEMES
+
+
+MAX_LOOKUP_FORMS = 12
+
+
+def lookup_forms(url: str) -> list[str]:
+    """The forms under which an archive may hold a URL a reader gives, most likely first: as
+    given, its canonical form (the crawl's), and, since a reader copies a URL from anywhere,
+    the same without a scheme given (https), with and without a trailing "/", "www." and
+    https. Empty for text that is no URL. At most MAX_LOOKUP_FORMS, no duplicates."""
+    given = url.strip()
+    if not given:
+        return []
+    if "://" not in given:
+        given = "https://" + given.lstrip("/")
+    forms = [given]
+    try:
+        parts = urlsplit(given)
+        if not parts.hostname:
+            return []
+        canonical = canonicalize(given)
+    except ValueError:
+        return forms
+    forms.append(canonical)
+    for base in (canonical, canonicalize(_slash_toggled(given))):
+        parts = urlsplit(base)
+        host = parts.netloc
+        hosts = [host, host[4:]] if host.startswith("www.") else [host, "www." + host]
+        for scheme in ("https", "http"):
+            for h in hosts:
+                for path in (parts.path, _slash_toggled(parts.path)):
+                    forms.append(urlunsplit((scheme, h, path or "/", parts.query, "")))
+    return list(dict.fromkeys(forms))[:MAX_LOOKUP_FORMS]
+
+
+def _slash_toggled(path_or_url: str) -> str:
+    """The same with its trailing "/" taken away, or added (the root "/" stays)."""
+    parts = urlsplit(path_or_url)
+    path = parts.path if parts.scheme else path_or_url
+    if path in ("", "/"):
+        return path_or_url
+    toggled = path[:-1] if path.endswith("/") else path + "/"
+    return urlunsplit(parts._replace(path=toggled)) if parts.scheme else toggled

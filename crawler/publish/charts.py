@@ -1,42 +1,106 @@
-"""Charts as inline SVG, drawn on the server: small stacked bar charts of the figures of canned queries
-(no JavaScript, nothing fetched from elsewhere: they work with arbitrary SQL off and on an immutable
-snapshot). Every label is escaped."""
+"""Charts drawn on the server, as HTML with an inline SVG of the bars (no JavaScript, nothing fetched
+from elsewhere: they work with arbitrary SQL off and on an immutable snapshot). Every label is
+escaped.
+
+- The bars are an SVG stretched to the width of its box (preserveAspectRatio="none"): it holds no
+  text, so nothing in it is scaled down on a narrow screen. The axes' labels, the legend and the
+  notes are HTML text at fixed CSS sizes (13 px and more), placed in percent of the plot's width.
+- Dates sit on a time axis: a day or a month is a bar as wide as its span, placed by its date, so a
+  gap in time is a gap on the axis; the ticks fall on whole days, months or years, at most a few.
+- A paper keeps its colour in every chart: the papers are ranked by their archived articles (the
+  summary summary_articles_by_paper: most articles first, then by name), the first len(PALETTE)
+  take the palette's colours in that order, every other one is "Other papers", in grey. A paper is
+  shown by its name (the publisher its articles credit), never by its slug; headlines whose link
+  names no paper are left out of the per-paper chart, and the chart says how many.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
+from datetime import date
 
 from markupsafe import Markup
 
 from crawler.archive import reads
 
 MAX_BARS = 60  # bars per chart: its last days, months or crawls
-CHARTS = {
-    # canned query with the numbers: (title, x column, series column or None, value columns, the chart's
-    # SQL: its last MAX_BARS x values only, read from the summary tables)
-    "headlines_per_day_per_publisher": ("Headlines on the ticker per day, by paper", "day", "publisher", ["headlines"],
-                                        reads.CHART_HEADLINES_PER_DAY),
-    "crawl_volume": ("Crawl volume: URLs per crawl, fetched, failed and skipped", "started", None,
-                     ["pages", "failed", "skipped"], reads.CHART_CRAWL_VOLUME),
-    "articles_per_publisher_per_month": ("Articles per month, by paper (published date)", "month", "publisher", ["articles"],
-                                         reads.CHART_ARTICLES_PER_MONTH),
-}
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#bab0ac"]
+           "#9c755f", "#17becf"]
+OTHER = "Other papers"
+OTHER_COLOUR = "#bab0ac"
+# The crawl chart's measures are no papers: colours of their own, none of the palette's.
+MEASURES = {"pages": ("pages fetched", "#2f4b7c"), "failed": ("failed", "#b2182b"), "skipped": ("skipped", "#969696")}
+PLOT_HEIGHT = 200  # CSS pixels
+WIDTH = 1000  # the SVG's horizontal units: the plot's width, whatever it is on screen
+MIN_BAR = 8  # the narrowest bar, in those units (0.8% of the plot)
+TICK_FONT = "13px"
+LEGEND_FONT = "14px"
+CHARTS = {
+    # canned query with the numbers: (title, kind, the chart's SQL: its last MAX_BARS days, months or
+    # crawls, read from the summary tables)
+    "headlines_per_day_per_publisher": ("Headlines on the ticker per day, by paper", "headlines",
+                                        reads.CHART_HEADLINES_PER_DAY),
+    "articles_per_publisher_per_month": ("Articles per month, by paper (published date)", "articles",
+                                         reads.CHART_ARTICLES_PER_MONTH),
+    "crawl_volume": ("Crawl volume: URLs per crawl, fetched, failed and skipped", "crawls",
+                     reads.CHART_CRAWL_VOLUME),
+}
+
+
+@dataclass
+class Papers:
+    """The papers of an archive's articles, ranked (most archived articles first, then by name): a
+    paper is its slug, or for articles whose URL names none, the publisher they credit."""
+    ranked: list[str] = field(default_factory=list)  # paper keys, the first first
+    names: dict[str, str] = field(default_factory=dict)  # key -> name
+    of_publisher: dict[str, str] = field(default_factory=dict)  # publisher name -> key
+
+    @classmethod
+    def from_rows(cls, rows: list[dict]) -> "Papers":
+        totals: dict[str, float] = {}
+        names: dict[str, str] = {}
+        publishers: dict[str, dict[str, float]] = {}
+        for row in rows:
+            publisher, n = row["publisher"] or "", row["articles"] or 0
+            key = row["paper"] or f"publisher:{publisher}"
+            totals[key] = totals.get(key, 0) + n
+            names[key] = max(names.get(key, ""), publisher)  # as the canned queries' max(publisher)
+            publishers.setdefault(publisher, {})
+            publishers[publisher][key] = publishers[publisher].get(key, 0) + n
+        ranked = sorted(totals, key=lambda k: (-totals[k], names[k].casefold(), k))
+        of_publisher = {p: min(keys, key=lambda k: (-keys[k], k)) for p, keys in publishers.items()}
+        return cls(ranked, names, of_publisher)
+
+    def series(self, key: str) -> tuple[str, str, str, int]:
+        """(series key, label, colour, stacking and legend order) of a paper: its own among the first
+        len(PALETTE), else "Other papers" (and so for a slug no archived article names)."""
+        rank = self.ranked.index(key) if key in self.names else len(PALETTE)
+        if rank < len(PALETTE):
+            return key, self.names[key], PALETTE[rank], rank
+        return OTHER, OTHER, OTHER_COLOUR, len(PALETTE)
 
 
 async def build_charts(datasette, db, only=None) -> list[dict]:
     """The charts of an archive database (only those named in `only`, if given): each drawn
     from its last MAX_BARS days, months or crawls, with links to the canned query's numbers."""
     queries = await datasette.get_canned_queries(db.name, None)
+    papers = None
     charts = []
-    for name, (title, x, series, values, sql) in CHARTS.items():
+    for name, (title, kind, sql) in CHARTS.items():
         if (only and name not in only) or name not in queries:
             continue
+        if papers is None and kind != "crawls":
+            papers = Papers.from_rows([dict(r) for r in (await db.execute(reads.CHART_PAPERS)).rows])
         rows = [dict(r) for r in (await db.execute(sql, {"bars": MAX_BARS})).rows]
+        if kind == "headlines":
+            html = headlines_chart(rows, papers, title)
+        elif kind == "articles":
+            html = articles_chart(rows, papers, title)
+        else:
+            html = crawls_chart(rows, title)
         charts.append({
-            "name": name, "title": title,
-            "svg": stacked_bars(rows, x, series, values, title, max_bars=MAX_BARS),
+            "name": name, "title": title, "svg": html,
             "url": datasette.urls.query(db.name, name),
             "json_url": datasette.urls.query(db.name, name, format="json") + "?_shape=array",
             "csv_url": datasette.urls.query(db.name, name, format="csv"),
@@ -44,6 +108,145 @@ async def build_charts(datasette, db, only=None) -> list[dict]:
     return charts
 
 
+# --- the three charts ------------------------------------------------------------------------------
+def _plural(n: float, word: str) -> str:
+    return f"{n:,.0f} {word}{'' if n == 1 else 's'}"
+
+
+def _paper_bars(items, papers: Papers) -> tuple[dict, dict]:
+    """Columns {date: {series: value}} and series {key: (label, colour, order)} of (date, paper key,
+    value) items."""
+    columns: dict[date, dict[str, float]] = {}
+    series: dict[str, tuple[str, str, int]] = {}
+    for day, key, value in items:
+        skey, label, colour, order = papers.series(key)
+        series[skey] = (label, colour, order)
+        columns.setdefault(day, {})
+        columns[day][skey] = columns[day].get(skey, 0) + value
+    return columns, series
+
+
+def _other_note(series: dict, what: str) -> list[str]:
+    return [f"{OTHER} (grey): {what}."] if OTHER in series else []
+
+
+def headlines_chart(rows: list[dict], papers: Papers, title: str) -> Markup:
+    items, unknown = [], 0
+    for row in rows:
+        day = _date(row["day"])
+        if not row["paper"] or day is None:
+            unknown += row["headlines"] or 0
+            continue
+        items.append((day, row["paper"], row["headlines"] or 0))
+    columns, series = _paper_bars(items, papers)
+    notes = _other_note(series, f"headlines linking to a paper outside the {len(PALETTE)} with the most archived "
+                                "articles, or to a paper with no archived article (so no known name)")
+    if unknown:
+        notes.append(f"Not shown: {_plural(unknown, 'headline')} whose link names no paper (paper unknown), "
+                     "on these days.")
+    spans = {d: (d.toordinal(), d.toordinal() + 1) for d in columns}
+    return time_bars(columns, spans, series, title, "day", "headline", notes)
+
+
+def articles_chart(rows: list[dict], papers: Papers, title: str) -> Markup:
+    items, undated = [], 0
+    for row in rows:
+        month = _date(f"{row['month']}-01") if row["month"] else None
+        if month is None:
+            undated += row["articles"] or 0
+            continue
+        key = papers.of_publisher.get(row["publisher"] or "", f"publisher:{row['publisher'] or ''}")
+        items.append((month, key, row["articles"] or 0))
+    columns, series = _paper_bars(items, papers)
+    notes = _other_note(series, f"articles of the papers outside the {len(PALETTE)} with the most archived articles")
+    if undated:
+        notes.append(f"Not shown: {_plural(undated, 'article')} with no published date.")
+    spans = {m: (m.toordinal(), _next_month(m).toordinal()) for m in columns}
+    return time_bars(columns, spans, series, title, "month", "article", notes)
+
+
+def crawls_chart(rows: list[dict], title: str) -> Markup:
+    rows = sorted(rows, key=lambda r: r["crawl"])
+    series = {m: (label, colour, i) for i, (m, (label, colour)) in enumerate(MEASURES.items())}
+    columns = {r["crawl"]: {m: r.get(m) or 0 for m in MEASURES} for r in rows}
+    spans = {r["crawl"]: (i, i + 1) for i, r in enumerate(rows)}
+    started = {r["crawl"]: r.get("started") or "" for r in rows}
+    ids = [r["crawl"] for r in rows]
+    step = next((s for s in _nice_steps() if len([i for i in ids if i % s == 0]) <= 6), 1)
+    ticks = [(i + 0.5, f"#{c}") for i, c in enumerate(ids) if c % step == 0]
+    labels = {c: f"crawl #{c} ({started[c]})" for c in ids}
+    return bars_html(columns, spans, series, title, (0, len(ids)), ticks, labels, "URL",
+                     ["By crawl, oldest left: one bar per crawl (its number under the axis)."] if rows else [])
+
+
+def _nice_steps():
+    for power in range(0, 12):
+        for m in (1, 2, 5):
+            yield m * 10 ** power
+
+
+# --- the time axis ---------------------------------------------------------------------------------------
+def _date(text) -> date | None:
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+# Tick intervals, the finest first: (unit, count, how many labels of that unit fit a 390 px screen).
+TICK_STEPS = [("day", 1, 3), ("day", 2, 3), ("day", 7, 3), ("day", 14, 3), ("month", 1, 4), ("month", 2, 4), ("month", 3, 4),
+              ("month", 6, 4), *(("year", k, 5) for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))]
+
+
+def time_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
+    """Ticks for a time axis from day ordinal lo to hi: whole days (2025-09-04: every day, every
+    other day, Mondays, every other Monday), months (2025-09: every 1, 2, 3 or 6 months) or years
+    (2025: every 1, 2, 5, 10... years), the finest interval that gives at most the labels that fit
+    a narrow screen (3 days, 4 months or 5 years)."""
+    first, last = date.fromordinal(math.ceil(lo)), date.fromordinal(math.floor(hi))
+    for unit, k, most in TICK_STEPS:
+        if unit == "day":
+            if (last - first).days / k > most + 1:
+                continue
+            days = range(first.toordinal(), last.toordinal() + 1)
+            ticks = [(d, date.fromordinal(d).isoformat()) for d in days
+                     if (d % k == 0 if k < 7 else date.fromordinal(d).weekday() == 0 and d // 7 % (k // 7) == 0)]
+        elif unit == "month":
+            if ((last.year - first.year) * 12 + last.month - first.month) / k > most + 1:
+                continue
+            ticks, m = [], date(first.year, first.month, 1)
+            while m <= last:
+                if m >= first and (m.month - 1) % k == 0:
+                    ticks.append((m.toordinal(), f"{m.year:04d}-{m.month:02d}"))
+                m = _next_month(m)
+        else:
+            if (last.year - first.year) / k > most + 1:
+                continue
+            ticks = [(date(y, 1, 1).toordinal(), f"{y:04d}") for y in range(first.year, last.year + 1)
+                     if y % k == 0 and first <= date(y, 1, 1) <= last]
+        if 0 < len(ticks) <= most:
+            return ticks
+    return []
+
+
+def time_bars(columns: dict, spans: dict, series: dict, title: str, unit: str, noun: str,
+              notes: list[str]) -> Markup:
+    """Bars on a time axis: each column spans its day or month (day ordinals), the axis from the
+    first to the last, with a margin of 1% each side."""
+    if not columns:
+        return bars_html({}, {}, series, title, (0, 1), [], {}, noun, notes)
+    lo, hi = min(s for s, _ in spans.values()), max(e for _, e in spans.values())
+    margin = (hi - lo) * 0.01
+    lo, hi = lo - margin, hi + margin
+    labels = {c: c.isoformat() if unit == "day" else c.isoformat()[:7] for c in columns}
+    return bars_html(columns, spans, series, title, (lo, hi), time_ticks(lo, hi), labels, noun, notes)
+
+
+# --- drawing -----------------------------------------------------------------------------------------------
 def nice_axis(peak: float) -> tuple[float, float]:
     """The y axis for a peak count: (top, step), step a whole 1, 2 or 5 times a power of ten
     and at most 5 steps (a peak of 2 gives 0, 1, 2; 48 gives 0, 10 ... 50)."""
@@ -55,71 +258,78 @@ def nice_axis(peak: float) -> tuple[float, float]:
     return peak, peak / 5
 
 
-def stacked_bars(rows: list[dict], x: str, series: str | None, values: list[str], title: str,
-                 width: int = 760, height: int = 260, max_bars: int = 60) -> Markup:
-    """An SVG stacked bar chart: one bar per x value (oldest left), one colour per series (or per
-    value column when series is None). Every label is escaped."""
-    stacks: dict[str, dict[str, float]] = {}
-    names: dict[str, float] = {}
-    for row in rows:
-        key = str(row.get(x) or "?")
-        if series:
-            parts = [(str(row.get(series) or "?"), row.get(values[0]) or 0)]
-        else:
-            parts = [(v, row.get(v) or 0) for v in values]
-        for name, value in parts:
-            stacks.setdefault(key, {})
-            stacks[key][name] = stacks[key].get(name, 0) + value
-            names[name] = names.get(name, 0) + value
-    keys = sorted(stacks)[-max_bars:]
-    if not keys:
-        return Markup('<p class="na-empty">Nothing to chart yet.</p>')
-    order = list(values) if not series else sorted(names, key=lambda n: (-names[n], n))
-    if series and len(order) > len(PALETTE):
-        keep = set(order[: len(PALETTE) - 1])
-        for key in keys:
-            other = sum(v for n, v in stacks[key].items() if n not in keep)
-            stacks[key] = {n: v for n, v in stacks[key].items() if n in keep} | {"other": other}
-        order = order[: len(PALETTE) - 1] + ["other"]
-    colours = dict(zip(order, PALETTE))
-    left, top, bottom, legend_w = 44, 10, 46, 200
-    plot_w, plot_h = width - left - legend_w - 10, height - top - bottom
-    peak, tick = nice_axis(max(sum(stacks[k].values()) for k in keys))
-    step = plot_w / len(keys)
-    bar_w = max(2.0, step * 0.8)
-    out = [Markup('<svg class="na-chart" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-                  'xmlns="http://www.w3.org/2000/svg"><title>{t}</title>').format(w=width, h=height, t=title)]
-    for i in range(round(peak / tick) + 1):  # grid lines and y labels
+def _pct(units: float) -> str:
+    return f"{units / WIDTH * 100:.3f}%"
+
+
+def bars_html(columns: dict, spans: dict, series: dict, title: str, domain: tuple[float, float],
+              ticks: list[tuple[float, str]], labels: dict, noun: str, notes: list[str]) -> Markup:
+    """A stacked bar chart as HTML: the bars an SVG stretched to the box's width (no text in it), the
+    y labels, x ticks, legend and notes HTML text. columns: {column: {series: value}}; spans:
+    {column: (start, end)} in the axis's units, domain (lo, hi) of the axis; series: {key: (label,
+    colour, order)}, stacked and listed by order; ticks: [(position, label)]; labels: {column:
+    label} for the bars' tooltips."""
+    if not columns or not any(any(v for v in col.values()) for col in columns.values()):
+        return Markup('<p class="na-empty">Nothing to chart yet.</p>') + _notes(notes)
+    lo, hi = domain
+    scale = WIDTH / ((hi - lo) or 1)
+    order = sorted(series, key=lambda k: (series[k][2], series[k][0].casefold()))
+    peak, tick = nice_axis(max(sum(col.values()) for col in columns.values()))
+    h = PLOT_HEIGHT
+    svg = [Markup('<svg class="na-chart" role="img" viewBox="0 0 {w} {h}" preserveAspectRatio="none" width="100%" '
+                  'height="{h}" style="display:block;width:100%;height:{h}px;max-width:none" '
+                  'xmlns="http://www.w3.org/2000/svg"><title>{t}</title>').format(w=WIDTH, h=h, t=title)]
+    ylabels = []
+    for i in range(round(peak / tick) + 1):
         value = tick * i
-        y = top + plot_h - plot_h * value / peak
-        out.append(Markup('<line x1="{l}" x2="{r}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-                          '<text x="{tx}" y="{ty:.1f}" font-size="10" text-anchor="end" fill="#555">{v}</text>')
-                   .format(l=left, r=left + plot_w, y=y, tx=left - 4, ty=y + 3, v=f"{value:,.4g}"))
-    label_every = max(1, len(keys) // 8)
-    for i, key in enumerate(keys):
-        bx = left + i * step + (step - bar_w) / 2
-        y = top + plot_h
-        for name in order:
-            value = stacks[key].get(name, 0)
+        y = h - h * value / peak
+        svg.append(Markup('<line x1="0" x2="{w}" y1="{y:.2f}" y2="{y:.2f}" stroke="#ddd" '
+                          'vector-effect="non-scaling-stroke"/>').format(w=WIDTH, y=y))
+        ylabels.append(Markup('<span style="position:absolute;right:0.4em;top:{t:.2f}px;transform:translateY(-50%);'
+                              'font-size:{f};line-height:1;color:#555">{v}</span>')
+                       .format(t=y, f=TICK_FONT, v=f"{value:,.4g}"))
+    xlabels = []
+    for position, label in ticks:
+        x = (position - lo) * scale
+        svg.append(Markup('<line x1="{x:.2f}" x2="{x:.2f}" y1="0" y2="{h}" stroke="#eee" '
+                          'vector-effect="non-scaling-stroke"/>').format(x=x, h=h))
+        shift = "0" if x < 60 else "-100%" if x > WIDTH - 60 else "-50%"
+        xlabels.append(Markup('<span class="na-tick" data-at="{x:.3f}" style="position:absolute;left:{p};top:0.25em;'
+                              'transform:translateX({s});white-space:nowrap;font-size:{f};color:#333">{k}</span>')
+                       .format(x=x, p=_pct(x), s=shift, f=TICK_FONT, k=label))
+    for column, values in columns.items():
+        start, end = spans[column]
+        centre, width = ((start + end) / 2 - lo) * scale, max((end - start) * scale * 0.8, MIN_BAR)
+        y = h
+        for key in order:
+            value = values.get(key, 0)
             if not value:
                 continue
-            h = plot_h * value / peak
-            y -= h
-            out.append(Markup('<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{c}">'
-                              '<title>{k} · {n}: {v}</title></rect>')
-                       .format(x=bx, y=y, w=bar_w, h=h, c=colours[name], k=key, n=name, v=f"{value:,.0f}"))
-        if i % label_every == 0:
-            out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="10" text-anchor="middle" fill="#333">{k}</text>')
-                       .format(x=bx + bar_w / 2, y=top + plot_h + 14, k=key[:16]))
-    for j, name in enumerate(order):  # legend
-        ly = top + 4 + j * 16
-        out.append(Markup('<rect x="{x}" y="{y}" width="10" height="10" fill="{c}"/>'
-                          '<text x="{tx}" y="{ty}" font-size="11" fill="#333">{n}</text>')
-                   .format(x=width - legend_w + 4, y=ly, c=colours[name], tx=width - legend_w + 18, ty=ly + 9, n=name[:28]))
-    out.append(Markup("</svg>"))
-    return Markup("").join(out)
+            bar = h * value / peak
+            y -= bar
+            svg.append(Markup('<rect x="{x:.3f}" y="{y:.3f}" width="{w:.3f}" height="{bh:.3f}" fill="{c}" '
+                              'data-series="{n}" data-column="{k}" data-value="{v}"><title>{k} · {n}: {vt}</title></rect>')
+                       .format(x=centre - width / 2, y=y, w=width, bh=bar, c=series[key][1], n=series[key][0],
+                               k=labels.get(column, column), v=f"{value:g}", vt=_plural(value, noun)))
+    svg.append(Markup("</svg>"))
+    legend = [Markup('<li data-series="{n}" style="display:flex;align-items:center;gap:0.35em">'
+                     '<span style="display:inline-block;width:0.9em;height:0.9em;background:{c};flex:none"></span>'
+                     '<span>{n}</span></li>').format(n=series[k][0], c=series[k][1]) for k in order]
+    return Markup("").join([
+        Markup('<figure class="na-chart-box" style="margin:0.5em 0 1em;max-width:60em">'),
+        Markup('<div style="display:flex;align-items:flex-start">'
+               '<div aria-hidden="true" style="position:relative;flex:none;width:3.2em;height:{h}px">').format(h=h),
+        *ylabels, Markup('</div><div style="position:relative;flex:1 1 auto;min-width:0">'), *svg,
+        Markup('<div class="na-axis" aria-hidden="true" style="position:relative;height:1.6em">'), *xlabels,
+        Markup("</div></div></div>"),
+        Markup('<ul class="na-legend" style="list-style:none;display:flex;flex-wrap:wrap;gap:0.2em 1em;'
+               'margin:0.3em 0 0 3.2em;padding:0;font-size:{f}">').format(f=LEGEND_FONT), *legend,
+        Markup("</ul>"), _notes(notes), Markup("</figure>")])
 
 
+def _notes(notes: list[str]) -> Markup:
+    return Markup("").join(Markup('<p class="na-chart-note" style="font-size:{f};color:#555;margin:0.3em 0 0 3.2em">'
+                                  '{n}</p>').format(f=LEGEND_FONT, n=n) for n in notes)
 
 
 DRIFT_COLOUR = "#d62728"

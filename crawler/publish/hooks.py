@@ -11,7 +11,7 @@ import os
 from datasette import hookimpl
 
 from crawler.core.fold import fold, fts_query
-from crawler.publish import cells, config, pages, tables
+from crawler.publish import cells, config, i18n, pages, tables
 from crawler.publish.archives import archive_info, archive_names, is_archive
 from crawler.publish.csv_guard import csv_guard
 from crawler.publish.facets import SummaryFacet
@@ -92,6 +92,7 @@ def register_routes():
         (r"^/-/article$", pages.article_page),
         (r"^/-/charts$", pages.charts_page),
         (r"^/-/health$", pages.health_page),
+        (r"^/-/lang$", i18n.language_switch),  # the language switch: sets a cookie, goes back
     ]
 
 
@@ -100,9 +101,9 @@ def menu_links(datasette):
     if not archive_names(datasette):
         return None
     return [
-        {"href": datasette.urls.path("/-/search"), "label": "Search the archive"},
-        {"href": datasette.urls.path("/-/charts"), "label": "Charts"},
-        {"href": datasette.urls.path("/-/health"), "label": "Extraction health"},
+        {"href": datasette.urls.path("/-/search"), "label": i18n.text("Search the archive")},
+        {"href": datasette.urls.path("/-/charts"), "label": i18n.text("Charts")},
+        {"href": datasette.urls.path("/-/health"), "label": i18n.text("Extraction health")},
     ]
 
 
@@ -154,7 +155,9 @@ def handle_exception(datasette, request, exception):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """The gate (crawler.publish.gate: the open redirect closed, unreadable archives, downloads,
-    bad parameters, the response size), then CSV of archive databases safe against spreadsheet
-    formula injection."""
-    return lambda app: gate(datasette, csv_guard(datasette, app))
+    """The reader's language (crawler.publish.i18n: read once per request, for every template,
+    whose Jinja globals `_`, `_n` and `na` it installs here), the gate (crawler.publish.gate: the
+    open redirect closed, unreadable archives, downloads, bad parameters, the response size), then
+    CSV of archive databases safe against spreadsheet formula injection."""
+    i18n.install(datasette)
+    return lambda app: i18n.negotiated(gate(datasette, csv_guard(datasette, app)))

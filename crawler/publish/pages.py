@@ -4,7 +4,10 @@
   matched words highlighted in the original text. The index alone counts the matches (a match's
   kind is the sign of its rowid) and ranks them (the best of a page are found before any row is
   joined); a word matching more than reads.RANKED articles (or headlines) ranks the RANKED
-  archived last, and the page says so;
+  archived last, and the page says so. The query syntax is crawler.core.fold.parse_query's
+  (words, OR, "phrases", -exclusions), the same as the table search's and the canned queries'.
+  An article republished by several papers (a duplicate group) is one entry: its best-ranked
+  match, "also published by" the others' papers;
 - /-/article?url=... : an article as text (paragraphs, right-to-left for Arabic, publisher,
   date, original link, versions, duplicate group, ticker headlines);
 - /-/charts : the charts (crawler.publish.charts);
@@ -20,24 +23,28 @@ markupsafe.escape.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode, urlsplit
 
 from datasette.utils.asgi import BadRequest, NotFound, Response
+from markupsafe import Markup
 
 from crawler.archive import reads
-from crawler.core.fold import fts_query
+from crawler.core.fold import parse_query
 from crawler.publish.archives import (
     archive_for,
     archive_info,
     first_archive,
     site_title,
 )
-from crawler.publish.charts import build_charts
+from crawler.publish import i18n, lookup
+from crawler.publish.charts import PALETTE, build_charts
 from crawler.publish.health import health_context, home_box
-from crawler.publish.highlight import highlight, paragraphs, query_terms, snippet
+from crawler.publish.highlight import highlight, paragraphs, snippet
 
 PAGE_SIZE = 20
 TIE_SLACK = 20  # matches ranked beyond a page, so that ties in score across its end are ordered right
+GROUP_WINDOW = 100  # articles' matches ranked at least, to group into entries (one per duplicate group)
 LATEST = 8  # articles listed on the home page
 HOME_LINKS = [  # (canned query, label): the views the home page points to
     ("latest_headlines", "Latest headlines on the ticker"),
@@ -100,29 +107,85 @@ async def search_rows(db, match: str, kind: str, count: int, offset: int, limit:
     return await _rows(db, reads.SEARCH, params)
 
 
+async def article_entries(db, match: str, count: int, offset: int, limit: int) -> tuple[list[dict], int | None]:
+    """Entries offset to offset + limit of the articles matched, one per duplicate group (the
+    group's best-ranked match stands for it; reads.SEARCH_ARTICLE_ENTRIES), and how many entries
+    there are when that is known (None: more than offset + limit). Ranked inside the index: the
+    best matches of a window twice the page's end are joined, the window widened only when its
+    groups do not fill the page, up to the matches ranked (at most reads.RANKED)."""
+    low, high = await ranked_range(db, match, "article", count)
+    ranked = min(count, reads.RANKED)
+    window = min(ranked, max(GROUP_WINDOW, 2 * (offset + limit) + TIE_SLACK))
+    while True:
+        params = {"match": match, "low": low, "high": high, "top": window, "limit": limit, "offset": offset}
+        rows = await _rows(db, reads.SEARCH_ARTICLE_ENTRIES, params)
+        if window >= ranked or len(rows) == limit:
+            break
+        window = min(ranked, window * 4)
+    if window < ranked:
+        return rows, None
+    if rows:
+        return rows, rows[0]["entries"]
+    params = {"match": match, "low": low, "high": high, "top": window}
+    return rows, (await db.execute(reads.SEARCH_ARTICLE_ENTRY_COUNT, params)).rows[0][0]
+
+
+async def also_published(datasette, db, match: str, count: int, rows: list[dict]) -> None:
+    """Each article entry's other matches in its duplicate group, as row["also"]: their
+    publishers, linking to their reader pages."""
+    shown = [r for r in rows if r["kind"] == "article"]
+    if not shown:
+        return
+    low, high = await ranked_range(db, match, "article", count)
+    params = {"match": match, "low": low, "high": high, "groups": json.dumps([r["grp"] for r in shown]),
+              "shown": json.dumps([r["url"] for r in shown])}
+    others: dict[str, list[dict]] = {}
+    for member in await _rows(db, reads.SEARCH_ALSO, params):
+        member["href"] = page_url(datasette, "/-/article", url=member["url"])
+        others.setdefault(member["grp"], []).append(member)
+    for row in shown:
+        row["also"] = others.get(row["grp"], [])
+
+
 async def search_page(datasette, request):
     db = archive_for(datasette, request)
     q = (request.args.get("q") or "").strip()
     kind = request.args.get("kind") if request.args.get("kind") in ("article", "headline") else ""
     page = _whole_arg(request, "page", 1)
-    terms = query_terms(q)
+    parsed = parse_query(q)
+    terms, match = parsed.terms, parsed.match
     results, counts = [], {"article": 0, "headline": 0}
-    if terms:
-        match = fts_query(q)
+    if q and not parsed.empty:
         counts = await search_counts(db, match)
-    # What the pages go through: every match of a kind, or its RANKED archived last.
+    # What the pages go through: every match of a kind, or its RANKED archived last. Articles are
+    # shown one entry per duplicate group: their entries are counted once a page needs them all,
+    # until then the matches bound them.
     ranked = {k: min(n, reads.RANKED) for k, n in counts.items()}
     more = {k: n > reads.RANKED for k, n in counts.items()}
-    total = ranked["article"] + ranked["headline"] if not kind else ranked[kind]
-    pages = max(1, -(-total // PAGE_SIZE))
-    past_end = page > pages  # a page past the last one: no query, "no more results"
-    if terms and not past_end:
+    kinds = ("article", "headline") if not kind else (kind,)
+    entries = dict(ranked)
+
+    def page_count() -> int:
+        return max(1, -(-sum(entries[k] for k in kinds) // PAGE_SIZE))
+
+    past_end = page > page_count()  # a page past the last one: no query, "no more results"
+    if not past_end and any(ranked[k] for k in kinds):
         offset, rows = (page - 1) * PAGE_SIZE, []
-        for k in (("article", "headline") if not kind else (kind,)):
+        for k in kinds:
             # Articles first, then headlines: the page takes what it needs of each.
-            if offset < ranked[k] and len(rows) < PAGE_SIZE:
-                rows += await search_rows(db, match, k, counts[k], offset, PAGE_SIZE - len(rows))
-            offset = max(0, offset - ranked[k])
+            if len(rows) >= PAGE_SIZE:
+                break
+            if k == "article":
+                found, known = await article_entries(db, match, counts[k], offset, PAGE_SIZE - len(rows))
+                if known is not None:
+                    entries[k] = known
+            else:
+                found = (await search_rows(db, match, k, counts[k], offset, PAGE_SIZE - len(rows))
+                         if offset < ranked[k] else [])
+            rows += found
+            offset = max(0, offset - entries[k])
+        past_end = not rows and page > 1
+        await also_published(datasette, db, match, counts["article"], rows)
         for row in rows:
             is_article = row["kind"] == "article"
             results.append({
@@ -133,10 +196,12 @@ async def search_page(datasette, request):
                 if is_article or row["headline_archived"] else row["url"],
                 "dir": "rtl" if row["language"] == "ar" else "auto",
             })
+    total = sum(ranked[k] for k in kinds)
+    pages = page_count()
     context = {
         "q": q, "kind": kind, "page": page, "pages": pages, "page_size": PAGE_SIZE, "total": total, "counts": counts,
-        "more": more, "ranked_limit": reads.RANKED, "capped": any(more[k] for k in (("article", "headline") if not kind else (kind,))),
-        "results": results, "database": db.name, "past_end": past_end,
+        "more": more, "ranked_limit": reads.RANKED, "capped": any(more[k] for k in kinds),
+        "results": results, "database": db.name, "past_end": past_end, "note": parsed.note if q else None,
         "last_url": page_url(datasette, "/-/search", q=q, kind=kind, page=pages if pages > 1 else None),
         "prev_url": page_url(datasette, "/-/search", q=q, kind=kind, page=page - 1) if 1 < page <= pages else None,
         "next_url": page_url(datasette, "/-/search", q=q, kind=kind, page=page + 1) if page < pages else None,
@@ -152,16 +217,19 @@ async def search_page(datasette, request):
 async def article_page(datasette, request):
     db = archive_for(datasette, request)
     url = request.args.get("url") or ""
-    article = (await _rows(db, reads.ARTICLE, {"url": url}) or [None])[0]
+    article = (await _rows(db, reads.ARTICLE, {"url": url}) or [None])[0] if url else None
     if article is None:
-        raise NotFound(f"No archived article at {url}" if url else "Which article? Give its URL: /-/article?url=...")
+        found, forms = await lookup.find(db, url) if url.strip() else (None, [])
+        if found is not None:  # another form of an archived article's URL: its own address
+            return Response.redirect(page_url(datasette, "/-/article", url=found, version=request.args.get("version")))
+        return await missing_article_page(datasette, request, db, url, forms)
     versions = await _rows(db, reads.ARTICLE_VERSIONS, {"url": url})
     shown = article
     wanted = _whole_arg(request, "version", None)
     if wanted:
         shown = next((v for v in versions if v["version"] == wanted), None)
         if shown is None:
-            raise NotFound(f"{url} has no version {wanted}")
+            raise NotFound(i18n.text("{url} has no version {version}", url=url, version=wanted))
     group = await _rows(db, reads.ARTICLE_GROUP, {"url": url})
     for member in group:
         member["href"] = page_url(datasette, "/-/article", url=member["url"])
@@ -183,11 +251,24 @@ async def article_page(datasette, request):
         "newsarchive_article.html", context, request=request, view_name="newsarchive_article"))
 
 
+async def missing_article_page(datasette, request, db, url: str, forms: list[str]) -> Response:
+    """404: no archived article at any form of the URL; which forms were looked up, and a search
+    (by the words of the URL's path) to try instead."""
+    words = lookup.search_words(url)
+    context = {"url": url, "forms": forms, "words": words, "database": db.name,
+               "url_code": Markup('<code class="na-url" dir="ltr">{}</code>').format(url),
+               "search_href": page_url(datasette, "/-/search", q=words) if words else None}
+    return Response.html(await datasette.render_template(
+        "newsarchive_article_missing.html", context, request=request, view_name="newsarchive_article_missing"),
+        status=404)
+
+
 async def charts_page(datasette, request):
     db = archive_for(datasette, request)
     charts = await build_charts(datasette, db)
     return Response.html(await datasette.render_template(
-        "newsarchive_charts.html", {"charts": charts, "database": db.name}, request=request,
+        "newsarchive_charts.html", {"charts": charts, "database": db.name, "palette_size": len(PALETTE)},
+        request=request,
         view_name="newsarchive_charts"))
 
 
@@ -195,7 +276,7 @@ async def health_page(datasette, request):
     db = archive_for(datasette, request)
     context = await health_context(db)
     context.update({
-        "database": db.name,
+        "database": db.name, "drift_mark": i18n.text(context["drift_mark"]),  # "⚠ Drift", translated
         "table_url": datasette.urls.table(db.name, "extraction_health"),
         "drift_table_url": datasette.urls.table(db.name, "extraction_drift"),
         "drift_query_url": datasette.urls.query(db.name, "extraction_drift_recent"),

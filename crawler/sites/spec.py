@@ -48,6 +48,8 @@ class SiteSpec:
     closing: tuple[str, ...]  # the template's closing sentences
     report_box: tuple[str, ...]  # the "report this image" box, as the page object drops it
     report_box_unconfirmed: tuple[str, ...]  # wording not seen on a saved page
+    # The description in the reader's other languages: {"fr": ..., "ar": ...} ([description_in])
+    descriptions: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_toml(cls, text: str, package: str) -> SiteSpec:
@@ -58,6 +60,7 @@ class SiteSpec:
                 name=data["name"],
                 title=data.get("title", data["name"]),
                 description=data.get("description", ""),
+                descriptions=tuple(sorted(data.get("description_in", {}).items())),
                 home=data.get("home", ""),
                 package=package,
                 page_object=data.get("page_object"),
