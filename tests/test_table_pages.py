@@ -124,3 +124,14 @@ def test_truncated_cuts_at_a_word():
     cut = cells.truncated(text, 21)
     assert cut == "mot mot mot mot mot…"
     assert cells.truncated("court", 21) == "court"
+
+
+def test_latest_headlines_link_to_the_archived_copy(db):
+    rows = fetch(db, "/archive/latest_headlines.json?_shape=array").json()
+    archived = {r["url"] for r in query(db, "SELECT url FROM articles")}
+    assert [r["archived_copy"] for r in rows] == [r["url"] if r["url"] in archived else None for r in rows]
+    linked = [r["url"] for r in rows if r["archived_copy"]]
+    assert linked  # the bundled ticker links to archived articles
+    html = unescape(fetch(db, "/archive/latest_headlines").text)
+    href = "/-/article?url=" + quote(linked[0], safe="")
+    assert f'<a class="newsarchive-read" href="{href}">{linked[0]}</a>' in html

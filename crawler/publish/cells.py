@@ -3,6 +3,8 @@
 - Long text (an article's body, a version's body) is cut to TRUNCATED characters on table pages,
   with an ellipsis: a table page of 100 articles with whole bodies is tens of thousands of pixels
   tall and its HTML megabytes. The row page shows the whole text; JSON and CSV are untouched.
+- A canned query's archived_copy column (the article a ticker headline links to, when archived)
+  links to its reader page.
 - An article's title links to its reader page (/-/article: the archived copy), and so does an
   article URL where Datasette would link to the live site (the articles table's own URL, its
   primary key, stays Datasette's link to the row page).
@@ -20,6 +22,9 @@ LONG_TEXT = {("articles", "body"), ("article_versions", "body"), ("article_versi
 # (table, column) holding an archived article's canonical URL: the cell links to its reader page.
 ARTICLE_URL = {("article_versions", "url"), ("article_groups", "url"), ("article_groups", "grp")}
 TITLE = {("articles", "title"): "url"}  # (table, title column): the column of the article's URL
+# A canned query's column holding the URL of an article the archive has (latest_headlines'
+# archived_copy): a link to its reader page, labelled with the URL.
+ARCHIVED_COPY = "archived_copy"
 
 
 def truncated(value: str, limit: int = TRUNCATED) -> str:
@@ -34,7 +39,11 @@ def truncated(value: str, limit: int = TRUNCATED) -> str:
 def render(row, value, column: str, table: str | None, reader_href, whole: bool = False) -> Markup | None:
     """The cell's HTML, or None for Datasette's own rendering. reader_href(url) gives the reader
     page's address; whole: the row page (long text not cut)."""
-    if not isinstance(value, str) or table is None:
+    if not isinstance(value, str):
+        return None
+    if table is None:
+        if column == ARCHIVED_COPY and value.startswith(("http://", "https://")):
+            return Markup('<a class="newsarchive-read" href="{}">{}</a>').format(reader_href(value), value)
         return None
     if (table, column) in TITLE:
         try:
