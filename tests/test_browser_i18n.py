@@ -143,3 +143,33 @@ def test_the_versions_table_keeps_its_labels_on_a_phone(browser, server, shots):
     assert time.bounding_box()["x"] + time.bounding_box()["width"] <= 390
     page.screenshot(path=shots / "i18n-versions-390.png", full_page=True)
     page.context.close()
+
+
+def test_every_form_of_an_articles_url_reaches_it_in_the_browser(browser, server):
+    """A reader pastes the address as they have it: the browser lands on the archived article."""
+    page = new_page(browser, "en-GB")
+    title = "Casablanca Smart City: La métropole sur le bon chemin pour devenir une ville intelligente"
+    for given in ("http://www.maghress.com/fr/marocdiplomatique/25429", "https://maghress.com/fr/marocdiplomatique/25429/",
+                  "https://www.maghress.com/fr/marocdiplomatique/25429?utm_source=facebook"):
+        page.goto(server + "/-/article?url=" + quote(given, safe=""))
+        assert page.url == server + "/-/article?url=" + quote("https://www.maghress.com/fr/marocdiplomatique/25429", safe="")
+        assert page.locator("article h1").inner_text() == title
+    page.goto(server + "/-/article?url=" + quote("https://www.maghress.com/fr/lesechos/la-smart-city-9", safe=""))
+    assert page.locator("h1").inner_text() == "No archived article"
+    assert page.locator("nav.na-nav").count() == 1
+    page.get_by_role("link", name="Search for “smart city”").click()
+    page.wait_for_url("**/-/search?q=*")
+    page.context.close()
+
+
+def test_an_arabic_search_with_a_prefixed_word_in_the_browser(browser, server):
+    page = new_page(browser, "ar")
+    page.goto(server + "/")
+    box = page.get_by_role("searchbox")
+    box.fill("نقل")
+    box.press("Enter")
+    page.wait_for_url("**/-/search?q=*")
+    first = page.locator("li.na-article").first
+    assert first.get_attribute("dir") == "rtl" and first.get_attribute("lang") == "ar"
+    assert first.locator(".na-title mark").first.inner_text() == "النقل"
+    page.context.close()
