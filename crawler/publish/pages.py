@@ -194,7 +194,6 @@ async def search_page(datasette, request):
                 "snippet_html": snippet(row["body"], terms) if is_article else None,
                 "href": page_url(datasette, "/-/article", url=row["url"])
                 if is_article or row["headline_archived"] else row["url"],
-                "dir": "rtl" if row["language"] == "ar" else "auto",
             })
     total = sum(ranked[k] for k in kinds)
     pages = page_count()
