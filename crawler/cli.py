@@ -44,7 +44,8 @@ def open_archive(db: Path) -> Archive:
     rule, the grouping's LSH buckets)."""
     from crawler.grouping.articles import signature_buckets  # numpy, datasketch: only when needed
 
-    return Archive.open(db, paper_of=registry.paper_by_site_name, buckets_of=signature_buckets)
+    return Archive.open(db, paper_of=registry.paper_by_site_name, buckets_of=signature_buckets,
+                        progress=lambda text: click.echo(text, err=True))
 
 
 def damaged(db: Path, exc: Exception) -> str:

@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 
-from crawler.archive import Archive
+from crawler.archive import Archive, schema
 from crawler.archive.schema import migrations
 from crawler.core.fold import fts_query, parse_query, search_text
 from tests.conftest import fetch, query
@@ -176,7 +176,7 @@ def _article(url, title, body, publisher="هسبريس", language="ar"):
             "seen_at": "2025-09-03T10:00:00Z"}
 
 
-def test_a_migrated_archive_finds_the_prefixed_words(tmp_path):
+def test_a_migrated_archive_finds_the_prefixed_words(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     archive = Archive(path)
     # The rules m009 asks for (Archive.migrate registers them; none needed here: no row yet).
@@ -203,7 +203,17 @@ def test_a_migrated_archive_finds_the_prefixed_words(tmp_path):
     match = "SELECT ref FROM search_fts WHERE search_fts MATCH ? ORDER BY ref"
     assert query(path, match, [fts_query("نقل")]) == []
     archive.close()
-    Archive.open(path).close()  # m012
+    monkeypatch.setattr(schema, "REPORT_EVERY", 0.0)  # a line per value: 5 here (2 articles, 1 headline)
+    told = []
+    Archive.open(path, progress=told.append).close()  # m012, m013
+    assert told[0] == f"migrating archive {path}: m012_search_prefixes_and_elision, m013_url_lookups"
+    assert [line.split(" (")[0] for line in told[1:]] == [
+        f"rebuilding the search index: {n} of 5 values" for n in range(1, 6)]
+    assert told[-1].startswith("rebuilding the search index: 5 of 5 values (100%), about 0 s left")
+    assert schema.report is None
+    told.clear()
+    Archive.open(path, progress=told.append).close()
+    assert told == []  # nothing to migrate: nothing said
     assert [r["ref"] for r in query(path, match, [fts_query("نقل")])] == ["1", urls[0]]
     assert [r["ref"] for r in query(path, match, [fts_query("حكومة")])] == [urls[0]]
     assert [r["ref"] for r in query(path, match, [fts_query("الأشخاص")])] == [urls[0]]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from collections.abc import Callable
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -15,6 +17,32 @@ from crawler.core.fold import search_text
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # folds accents: "metropole" finds "métropole"
 migrations = Migrations("newsarchive")
+
+# Where the long migrations (those that rewrite every row) say how far they are: set by
+# Archive.migrate(progress=...) for the time of the migration; None, silent.
+report: Callable[[str], None] | None = None
+REPORT_EVERY = 10.0  # seconds between two progress lines
+
+
+def counted(db: sqlite_utils.Database, name: str, fn: Callable, what: str, total: int) -> None:
+    """Register `fn` as the SQL function `name`, counting its calls: every REPORT_EVERY seconds
+    the migration reports "<what>: n of total rows (p%)" (a row-by-row INSERT ... SELECT gives no
+    other sign of life, and on a million articles it runs for many minutes)."""
+    done, started, last = 0, time.monotonic(), [time.monotonic()]
+
+    def wrapped(value):
+        nonlocal done
+        done += 1
+        now = time.monotonic()
+        if report is not None and now - last[0] >= REPORT_EVERY:
+            last[0] = now
+            rate = done / max(now - started, 1e-9)
+            left = max(total - done, 0) / rate if rate else 0
+            report(f"{what}: {min(done, total):,} of {total:,} values ({min(done, total) / max(total, 1):.0%}), "
+                   f"about {f'{left / 60:.0f} min' if left >= 120 else f'{left:.0f} s'} left")
+        return fn(value)
+
+    db.conn.create_function(name, 1, wrapped, deterministic=True)
 
 
 @migrations()
@@ -795,7 +823,10 @@ def m012_search_prefixes_and_elision(db: sqlite_utils.Database) -> None:
     (deleting a million rows from an FTS5 table one by one costs more than writing them), then two
     INSERT ... SELECT through the SQL function newsarchive_search_text (registered here), the
     articles, then the headlines; no Python loop over the rows."""
-    db.conn.create_function("newsarchive_search_text", 1, search_text, deterministic=True)
+    # Two values per article (title, body) and one per headline.
+    total = 2 * db.execute("SELECT count(*) FROM articles").fetchone()[0] + db.execute(
+        "SELECT count(*) FROM headlines").fetchone()[0]
+    counted(db, "newsarchive_search_text", search_text, "rebuilding the search index", total)
     db.execute("DROP TABLE IF EXISTS search_fts")
     db.execute(
         """CREATE VIRTUAL TABLE search_fts USING fts5(

@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
+from crawler.archive import schema
 from crawler.archive.schema import index_article, index_headline, index_signature, migrations
 SQL_VARIABLES = 500  # values bound in one "IN (...)": well under SQLite's limit of 32,766
 
@@ -117,7 +118,8 @@ class Archive:
         if now != self.identity:
             raise ArchiveWriteError(f"the archive {self.path} was replaced by another file while it was being written")
 
-    def migrate(self, paper_of: PaperRule | None = None, buckets_of: BucketRule | None = None) -> Archive:
+    def migrate(self, paper_of: PaperRule | None = None, buckets_of: BucketRule | None = None,
+                progress: Callable[[str], None] | None = None) -> Archive:
         """Bring the schema up to date (the migrations not applied yet, in order).
 
         The rules migrations need to fill in what older archives lack, given by the host (the
@@ -135,19 +137,26 @@ class Archive:
                 return "[]"
 
         self.db.conn.create_function("newsarchive_buckets", 1, buckets)
+        pending = [m.name for m in migrations.pending(self.db)]
+        if progress is not None and pending and self.db["articles"].exists():
+            progress(f"migrating archive {self.path}: {', '.join(pending)}")
+        schema.report = progress
         try:
             migrations.apply(self.db)
         except sqlite3.Error as exc:
             raise ArchiveError(f"cannot migrate archive {self.path}: {exc}") from None
+        finally:
+            schema.report = None
         return self
 
     @classmethod
     def open(cls, path: str | Path, *, paper_of: PaperRule | None = None,
-             buckets_of: BucketRule | None = None) -> Archive:
-        """Open an archive and bring its schema up to date: what a process that owns it does first."""
+             buckets_of: BucketRule | None = None, progress: Callable[[str], None] | None = None) -> Archive:
+        """Open an archive and bring its schema up to date: what a process that owns it does first.
+        `progress`, if given, is told which migrations run and how far the long ones are."""
         archive = cls(path)
         try:
-            return archive.migrate(paper_of, buckets_of)
+            return archive.migrate(paper_of, buckets_of, progress)
         except ArchiveError:
             archive.close()
             raise

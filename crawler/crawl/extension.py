@@ -51,6 +51,17 @@ from crawler.warc.capture import CaptureWriter, warc_dir_for
 from crawler.warc.writer import GZIP_LEVEL
 
 logger = logging.getLogger(__name__)
+
+
+def _migration_progress(text: str) -> None:
+    """A migration's progress: on the quiet crawl's console line, or in the log (-v)."""
+    from crawler.crawl.run import Console  # run imports the spiders, which import this module
+
+    console = Console.installed()
+    if console is not None:
+        console.progress(text)
+    else:
+        logger.info(text)
 PAGE_KEY = "newsarchive_page"  # request meta: the page's mark, waiting for its items
 WRITE_FAILED = "archive_write_failed"  # the finish reason of a crawl stopped by a failed write
 
@@ -128,7 +139,8 @@ class ArchiveExtension:
 
     # --- on the writer thread ---------------------------------------------------------------------
     def _open(self):
-        archive = Archive.open(self.db_path, paper_of=registry.paper_by_site_name, buckets_of=signature_buckets)
+        archive = Archive.open(self.db_path, paper_of=registry.paper_by_site_name, buckets_of=signature_buckets,
+                               progress=_migration_progress)
         return archive, PayloadHolders(archive.db.conn)
 
     def _start_crawl(self) -> int:
