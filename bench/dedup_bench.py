@@ -45,7 +45,7 @@ import psutil
 
 from crawler.core.text import headline_key
 from crawler.grouping.articles import ArticleGroups
-from crawler.grouping.stories import DEFAULT_STORY_THRESHOLD, StoryGroups
+from crawler.grouping.stories import DEFAULT_METHOD, METHODS, StoryGroups
 from crawler.sites.registry import boilerplate
 
 CLOSING = "Cliquez ici pour lire l'article depuis sa source."
@@ -410,9 +410,10 @@ class HeadlineGenerator:
         return text, ident, kind
 
 
-def run_headlines(n: int, seed: int, threshold: float) -> dict:
+def run_headlines(n: int, seed: int, threshold: float | None, method: str = DEFAULT_METHOD) -> dict:
     gen = HeadlineGenerator(seed)
-    stories = StoryGroups(threshold=threshold)
+    stories = StoryGroups(threshold=threshold, method=method)
+    threshold = stories.threshold
     story_event: dict[str, int] = {}  # story -> event of its representative
     first_story: dict[int, str] = {}  # event -> story of its first headline
     seen_texts: set[str] = set()
@@ -457,7 +458,7 @@ def run_headlines(n: int, seed: int, threshold: float) -> dict:
         "stories": counts["stories"], "paraphrases": counts["paraphrases"],
         "paraphrases_grouped": counts["paraphrases_grouped"], "wrong_merges": counts["wrong_merge"],
         "attached": counts["attached"], "wrong_by_kind": dict(wrong_by_kind), "wrong_examples": examples,
-        "threshold": threshold,
+        "threshold": threshold, "method": method,
     }
 
 
@@ -496,7 +497,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threshold", type=float, default=0.8, help="ArticleGroups threshold")
     parser.add_argument("--num-perm", type=int, default=64)
-    parser.add_argument("--story-threshold", type=float, default=DEFAULT_STORY_THRESHOLD)
+    parser.add_argument("--story-threshold", type=float, help="(default: each method's own)")
+    parser.add_argument("--story-methods", default=",".join([DEFAULT_METHOD, *sorted(set(METHODS) - {DEFAULT_METHOD})]),
+                        help="the StoryGroups methods to run, side by side (comma-separated)")
     parser.add_argument("--window", type=int, default=5000, help="near duplicates copy one of the last N originals")
     parser.add_argument("--json", type=Path, help="also write the results there")
     args = parser.parse_args(argv)
@@ -525,12 +528,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| exact copies grouped with their original | {pct(r['exact_with_original'], r['exact'])} |")
         print(f"| originals wrongly joined to an existing group | {pct(r['original_joined_existing'], r['originals'])} |")
         print()
-    if args.headlines:
+    for method in (args.story_methods.split(",") if args.headlines else []):
         t0 = time.perf_counter()
-        r = isolated(run_headlines, args.headlines, args.seed, args.story_threshold)
+        r = isolated(run_headlines, args.headlines, args.seed, args.story_threshold, method)
         r["wall_seconds"] = time.perf_counter() - t0
-        results["headlines"] = r
-        print(f"## Headlines: StoryGroups(threshold={args.story_threshold})\n")
+        results.setdefault("headlines", {})[method] = r
+        print(f"## Headlines: StoryGroups(method={method!r}, threshold={r['threshold']})\n")
         print("| measure | value |\n|---|---|")
         print(f"| headlines (distinct, ticker repeats) | {r['items']:,} ({r['distinct_headlines']:,}, {r['repeats']:,}) |")
         print(f"| add() time | {r['seconds']:.1f} s ({r['items_per_s']:,.0f} headlines/s) |")

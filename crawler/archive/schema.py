@@ -28,13 +28,15 @@ def counted(db: sqlite_utils.Database, name: str, fn: Callable, what: str, total
     """Register `fn` as the SQL function `name`, counting its calls: every REPORT_EVERY seconds
     the migration reports "<what>: n of total rows (p%)" (a row-by-row INSERT ... SELECT gives no
     other sign of life, and on a million articles it runs for many minutes)."""
-    done, started, last = 0, time.monotonic(), [time.monotonic()]
+    done, started, last = 0, 0.0, [0.0]
 
     def wrapped(value):
-        nonlocal done
+        nonlocal done, started
         done += 1
         now = time.monotonic()
-        if report is not None and now - last[0] >= REPORT_EVERY:
+        if done == 1:  # the clock starts at the first row (the statement may have work before it)
+            started = last[0] = now
+        elif report is not None and now - last[0] >= REPORT_EVERY:
             last[0] = now
             rate = done / max(now - started, 1e-9)
             left = max(total - done, 0) / rate if rate else 0

@@ -80,10 +80,12 @@ class ArchiveState:
         return self._one("SELECT 1 FROM headlines h JOIN stories s ON s.headline = h.id WHERE h.key = ?",
                          [key]) is not None
 
-    def recent_stories(self) -> list[tuple[str, str, str]]:
+    def recent_stories(self) -> list[tuple[str, str, str, str]]:
         since = clock.format(clock.parse(self.as_of) - STORY_WINDOW)
-        return [(r[0], r[0], r[1]) for r in self.conn.execute(
-            """SELECT h.key, h.text FROM stories s JOIN headlines h ON h.id = s.headline
+        # A story's last sighting: its headlines' latest last_seen (summary_stories keeps it).
+        return [(r[0], r[0], r[1], r[2]) for r in self.conn.execute(
+            """SELECT h.key, h.text, coalesce(ss.last_seen, h.last_seen) FROM stories s
+               JOIN headlines h ON h.id = s.headline LEFT JOIN summary_stories ss ON ss.story = s.story
                WHERE s.story = s.headline AND h.last_seen >= ? ORDER BY s.headline""", [since])]
 
     # --- the frontier ------------------------------------------------------------------------------

@@ -65,9 +65,9 @@ class ArchiveView(Protocol):
     def in_story(self, key: str) -> bool:
         """Whether the headline of this key is stored with a story."""
 
-    def recent_stories(self) -> Iterable[tuple[str, str, str]]:
-        """(story, key, text) of the stories' first headlines that new headlines may still
-        join (a recent window, crawler.archive.state.STORY_WINDOW), oldest first."""
+    def recent_stories(self) -> Iterable[tuple[str, str, str, str]]:
+        """(story, key, text, last seen) of the stories' first headlines that new headlines
+        may still join (a recent window, crawler.archive.state.STORY_WINDOW), oldest first."""
 
 
 @dataclass
@@ -97,8 +97,9 @@ class GroupingState:
     def in_story(self, key: str) -> bool:
         return any(row["key"] == key for row in self.stories)
 
-    def recent_stories(self) -> Iterable[tuple[str, str, str]]:
-        return [(row["story"], row["key"], row["text"]) for row in self.stories if row["story"] == row["key"]]
+    def recent_stories(self) -> Iterable[tuple]:
+        return [(row["story"], row["key"], row["text"], row.get("last_seen"))
+                for row in self.stories if row["story"] == row["key"]]
 
 
 @dataclass
@@ -195,7 +196,7 @@ class Grouper:
         if sighting.key in self.story_keys or self.archive.in_story(sighting.key):
             return
         self.story_keys.add(sighting.key)
-        assignment = self.stories.add(sighting.key, sighting.text)
+        assignment = self.stories.add(sighting.key, sighting.text, sighting.seen_at)
         sighting.story, sighting.story_similarity = assignment.story, round(assignment.similarity, 4)
         stats.inc_value(keys.headline_story(joined=not assignment.new))
 

@@ -1,0 +1,444 @@
+"""Same-story headlines, the second method ("lemmas"): words reduced to their lemma by
+simplemma, weighed by how rare they are in real French and Arabic text (wordfreq), numbers
+read as values with their scale and unit, synonyms and names of the same thing folded to one
+concept (data files), and a decision that puts precision first.
+
+Why libraries: the first method (crawler.grouping.rules) stemmed with hand-written suffix
+lists and weighed words with hand-made lists of "generic" words; both fitted the pairs they
+were written against (issue 15). simplemma's dictionaries cover both languages' inflection
+(يكتسحون → اكتسح, décèdent → décéder), and wordfreq's frequencies say which words identify a
+story (Akhannouch, MINURSO, أزيلال) and which any headline may use (annonce, الحكومة).
+
+A headline is analysed (``analyse``) into:
+  content   lemma -> weight: what the story is about. A lemma in a synonym group
+            (data/synonyms.toml) or a phrase of data/concepts.toml becomes its concept
+            ("@hausse", "@bam"). Weight from wordfreq's Zipf frequency: rare words weigh
+            more (``word_weight``).
+  places    place ids (data/places.toml): context, and a veto when both name places of the
+            same level and share none.
+  numbers   figures as values: 1.500 = 1500 = 1 500, 0,50 DH = 50 centimes = 0.5,
+            14,6 millions = 14.600.000, 600 ألف = 600.000, troisième = 3e = 3, scores.
+  years, weekdays, day-month dates, months: vetoes only (another day, another story).
+  trends    rise / fall, win / lose (data/trends.toml): a shared trend counts, opposite trends veto.
+
+Two headlines (``compare``):
+  1. vetoes: different weekdays, dates, months or years; figures of each that the other
+     lacks; places of the same level sharing none; opposite trends;
+  2. contrast: each has a rare word (a name, a place not in the tables) the other lacks:
+     "Hakimi forfait..." / "Ounahi forfait..." are two stories;
+  3. score = shared / (shared + unmatched of the headline that has less unmatched), where
+     shared = the weights of shared content + 1 per shared figure, place, day, trend; the
+     same story when score >= threshold and the shared content weighs at least MIN_SHARED.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import simplemma
+import snowballstemmer
+import wordfreq
+
+from crawler.core.fold import fold
+from crawler.grouping.rules import _ar_first_name
+from crawler.grouping.lexicon import (
+    NEUTRAL_ID,
+    _TOKEN,
+    _by_first,
+    _phrase_table,
+    _toml,
+    ar_lookup_forms,
+    bare,
+    headline_tokens,
+    is_arabic,
+    lexicon,
+)
+
+METHOD = "lemmas"
+DEFAULT_THRESHOLD = 0.65
+"""Chosen on the dev split of seeds/labelled/story_pairs_blind.json (bench/story_eval.py,
+``choose_threshold``): no threshold there reaches precision 0.95, so the one of best F0.5
+(precision counted twice as much as recall): dev precision 0.899, recall 0.741."""
+MIN_SHARED = 1.2  # at least this much shared evidence (one rare word, or two common ones)
+CONCEPT_WEIGHT = 1.0
+CONTEXT_WEIGHT = 0.5  # a shared place, day, trend, figure
+UNKNOWN = 1.35  # the weight of a French word wordfreq hardly knows (Zipf < 2.45): a name, whatever its case
+RARE = 1.0  # a word weighing this much or more is rare enough to tell stories apart (contrast)
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What ``compare`` compares: the analysis of one headline (see the module notes)."""
+
+    text: str
+    lang: str  # "ar" when most letters are Arabic, else "fr"
+    content: dict[str, float]
+    names: frozenset[str]
+    places: frozenset[str]
+    numbers: frozenset[float]
+    years: frozenset[int]
+    weekdays: frozenset[int]
+    daymonths: frozenset[tuple[int, int]]
+    months: frozenset[int]
+    trends: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The explanation of a pairwise decision: the score and what it rests on."""
+
+    same: bool
+    score: float
+    shared: frozenset[str] = frozenset()
+    veto: str | None = None
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    synonyms: dict[str, str]  # folded lemma -> concept
+    phrases: dict  # synonyms of several words, by first token (lexicon's PhraseIndex)
+    names: frozenset[str]  # concepts that name one thing (the names veto)
+    exclusive: dict[str, str]  # content key -> its class of mutually exclusive things
+    trends: dict[str, str]  # folded lemma -> up / down (beside data/trends.toml)
+    scales: dict[str, float]  # folded word -> multiplier (millions, ألف, centimes 0.01)
+    ordinals: dict[str, int]  # folded word -> number (troisième, الثامن)
+
+
+@cache
+def tables() -> Tables:
+    data = _toml("synonyms.toml")
+    synonyms, phrases = {}, {}
+    for concept, words in data["synonyms"].items():
+        for word in words:
+            if len(headline_tokens(word)) > 1:
+                phrases.setdefault(concept, []).append(word)
+                continue
+            synonyms[_lemma_key(word)] = concept
+            synonyms[fold(word)] = concept
+            if not word.startswith("@") and not is_arabic(word):  # Arabic stems merge too much (وزاري/زيارة)
+                synonyms.setdefault("\0" + _stem_key(_lemma_key(word)), concept)
+    scales = {bare(fold(w)): float(v) for v, words in data["scales"].items() for w in words}
+    ordinals = {bare(fold(w)): int(n) for n, words in data["ordinals"].items() for w in words}
+    exclusive = {}
+    for group, words in data["exclusive"].items():
+        for word in words:
+            exclusive[word if word.startswith("@") else _content_key(word, synonyms)] = group
+    trends = {}
+    for trend, words in data["trends"].items():
+        for word in words:
+            trends[_lemma_key(word)] = trends[fold(word)] = trend
+            if not is_arabic(word):
+                trends.setdefault("\0" + _stem_key(_lemma_key(word)), trend)
+    return Tables(synonyms, _by_first(_phrase_table(phrases)), frozenset(data["names"]["list"]), exclusive,
+                  trends, scales, ordinals)
+
+
+def _content_key(word: str, synonyms: dict[str, str]) -> str:
+    """The content key of one word: its concept, or the stem of its lemma."""
+    lemma = _lemma_key(word)
+    stem = _stem_key(lemma)
+    return synonyms.get(lemma) or synonyms.get(fold(word)) or synonyms.get("\0" + stem) or stem
+
+
+def _lang(token: str) -> str:
+    return "ar" if is_arabic(token) else "fr"
+
+
+@lru_cache(maxsize=200_000)
+def _lemma(word: str) -> str:
+    """The lemma of a word, lower case, accents kept (simplemma, in the word's language; the
+    word itself when simplemma does not know it)."""
+    raw = word.casefold()
+    return simplemma.lemmatize(raw, lang=_lang(raw))
+
+
+def _lemma_key(word: str) -> str:
+    """The folded lemma of a word."""
+    return fold(_lemma(word))
+
+
+@cache
+def _stemmers() -> dict:
+    return {"fr": snowballstemmer.stemmer("french"), "ar": snowballstemmer.stemmer("arabic")}
+
+
+@lru_cache(maxsize=200_000)
+def _stem_key(lemma: str) -> str:
+    """The Snowball stem of a folded lemma: what is left of the inflection and derivation
+    simplemma's dictionaries miss (coupée / couper → coup, الحكومي / الحكومة → حكوم)."""
+    lang = _lang(lemma)
+    return fold(_stemmers()[lang].stemWord(bare(lemma) if lang == "ar" else lemma))
+
+
+@lru_cache(maxsize=200_000)
+def word_weight(lemma: str, lang: str) -> float:
+    """How much a shared word says: from its Zipf frequency in wordfreq (7 = "de", 3 = once
+    per million words, 0 = unknown): (6.5 - zipf) / 3, between 0.15 and 1.5. "accord" (5.4)
+    0.37, "consulat" (3.6) 0.97, "Akhannouch" (unknown) 1.5."""
+    zipf = wordfreq.zipf_frequency(lemma, lang)
+    return min(1.5, max(0.15, (6.5 - zipf) / 3))
+
+
+# --- analysis -----------------------------------------------------------------------------------
+
+
+def _number_value(raw: str) -> tuple[float, bool] | None:
+    """A figure's value and whether it is a score (2-1): '1.500' 1500, '0,50' 0.5, '1 500'."""
+    digits = raw.replace("\u00a0", " ")
+    if "-" in digits:
+        return None
+    digits = digits.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):
+        digits = digits.replace(".", "")
+    digits = digits.replace(",", ".")
+    try:
+        return float(digits), False
+    except ValueError:
+        return None
+
+
+def _raw_tokens(text: str) -> list[str]:
+    """The headline's tokens as written (case and accents kept, Arabic marks and tatweel
+    dropped), split as ``headline_tokens`` splits them."""
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text))
+    return [m.group() for m in _TOKEN.finditer(text)]
+
+
+def _phrase(index, bares: list[str], forms: tuple[str, ...], i: int):
+    for first in forms:
+        for rest, value in index.get(first, ()):
+            if tuple(bares[i + 1:i + 1 + len(rest)]) == rest:
+                return value, 1 + len(rest)
+    return None, 0
+
+
+def analyse(text: str) -> Headline:
+    """Analyse a headline (pure, deterministic)."""
+    lex, tab = lexicon(), tables()
+    folded = headline_tokens(text)
+    raw = _raw_tokens(text)
+    if len(raw) != len(folded):
+        raw = [t for t, _ in folded]
+    # Arabic names: a first name from the list (data/ar_first_names.txt) and the word after it
+    first_names = lex.ar_first_names
+    folded = list(folded)
+    for k, (t, _) in enumerate(folded):
+        if is_arabic(t) and _ar_first_name(t, first_names):
+            folded[k] = (t, True)
+            if k + 1 < len(folded) and is_arabic(folded[k + 1][0]):
+                folded[k + 1] = (folded[k + 1][0], True)
+    bares = [bare(t) for t, _ in folded]
+    forms = [ar_lookup_forms(t) if is_arabic(t) else (b,) for (t, _), b in zip(folded, bares)]
+    content: dict[str, float] = {}
+    names: set[str] = set()
+    places: set[str] = set()
+    numbers: set[float] = set()
+    years: set[int] = set()
+    weekdays: set[int] = set()
+    daymonths: set[tuple[int, int]] = set()
+    months: set[int] = set()
+    trends: set[str] = set()
+    i, n = 0, len(folded)
+    while i < n:
+        ids, size = _phrase(lex.place_index, bares, forms[i], i)
+        if ids is not None:
+            places.update(ids - {NEUTRAL_ID})
+            i += size
+            continue
+        concept, size = _phrase(lex.concept_index, bares, forms[i], i)
+        if concept is None:
+            concept, size = _phrase(tab.phrases, bares, forms[i], i)
+        if concept == "":
+            i += size
+            continue
+        if concept is not None:
+            concept = tab.synonyms.get(concept, concept)
+            content[concept] = CONCEPT_WEIGHT
+            if concept in lex.entity_ids or concept in tab.names:
+                names.add(concept)
+            i += size
+            continue
+        token, cap = folded[i]
+        b, f, word = bares[i], forms[i], raw[i]
+        i += 1
+        if token[0].isdigit():
+            if "-" in token:  # a score: its two figures
+                numbers.update(float(p) for p in token.split("-") if p.strip().isdigit())
+                continue
+            parsed = _number_value(token)
+            if parsed is None:
+                continue
+            value = parsed[0]
+            month = _lookup(lex.months, forms[i]) if i < n else None
+            if _YEAR.fullmatch(token):
+                years.add(int(value))
+            elif month is not None and value.is_integer() and 1 <= value <= 31:
+                daymonths.add((int(value), month))
+                months.add(month)
+                i += 1
+            else:
+                # the scale and unit words that follow: "14,6 millions", "600 ألف", "50 centimes"
+                while i < n and (scale := _lookup(tab.scales, forms[i])) is not None:
+                    value *= scale
+                    i += 1
+                numbers.add(_round(value))
+            continue
+        if (day := _lookup(lex.weekdays, f)) is not None:
+            weekdays.add(day)
+            continue
+        if (month := _lookup(lex.months, f)) is not None:
+            months.add(month)
+            continue
+        if (number := _lookup(lex.number_words, f)) is not None or (number := _lookup(tab.ordinals, f)) is not None:
+            value = float(number)
+            while i < n and (scale := _lookup(tab.scales, forms[i])) is not None:
+                value *= scale
+                i += 1
+            numbers.add(_round(value))
+            continue
+        if (scale := _lookup(tab.scales, f)) is not None and scale >= 1000:  # "un million", "مليون" alone
+            numbers.add(_round(scale))
+            continue
+        trend = _lookup(lex.trends, f)
+        lemma = _lemma_key(word) if trend is None else ""
+        if trend is None:
+            trend = lex.trends.get(lemma) or tab.trends.get(lemma) or tab.trends.get(b)
+            if trend is None and not is_arabic(lemma):
+                trend = tab.trends.get("\0" + _stem_key(lemma))
+        if trend is not None:
+            trends.add(trend)
+            continue
+        if len(b) < 2 or any(x in lex.stop or x in lex.date_words or x in lex.weak for x in f):
+            continue
+        if lemma in lex.stop or lemma in lex.weak:
+            continue
+        stem = _stem_key(lemma)
+        concept = tab.synonyms.get(lemma) or tab.synonyms.get(b) or tab.synonyms.get("\0" + stem)
+        if concept is not None:
+            content[concept] = CONCEPT_WEIGHT
+            if concept in tab.names:
+                names.add(concept)
+            continue
+        key = stem
+        accented = _lemma(word)  # wordfreq knows words as they are written: "bénéficiaire"
+        weight = word_weight(bare(lemma) if is_arabic(lemma) else accented, _lang(key))
+        arabic = is_arabic(key)
+        if (cap and (arabic or weight >= RARE)) or (weight >= UNKNOWN and not arabic):
+            # a first name and the word after it (Arabic), a capitalised word rare in the
+            # language, or a French word wordfreq does not know: a name
+            names.add(key)
+            weight = max(weight, RARE)
+        content[key] = max(content.get(key, 0.0), weight)
+    letters = [ch for ch in text if ch.isalpha()]
+    lang = "ar" if sum(is_arabic(ch) for ch in letters) * 2 > len(letters) else "fr"
+    return Headline(text, lang, content, frozenset(names), frozenset(places), frozenset(numbers), frozenset(years),
+                    frozenset(weekdays), frozenset(daymonths), frozenset(months), frozenset(trends))
+
+
+def _round(value: float) -> float:
+    return float(f"{value:.6g}")
+
+
+def _lookup(table: dict, forms: Iterable[str]):
+    for form in forms:
+        if form in table:
+            return table[form]
+    return None
+
+
+# --- decision -----------------------------------------------------------------------------------
+
+
+def _levels(places: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    return (frozenset(p for p in places if p.startswith("ma:")),
+            frozenset(p for p in places if p.startswith("world:")))
+
+
+def veto(a: Headline, b: Headline) -> str | None:
+    """The first reason two headlines are certainly different stories, or None."""
+    if a.lang != b.lang:  # not measured across languages: precision first
+        return "language"
+    for name, x, y in (("weekday", a.weekdays, b.weekdays), ("date", a.daymonths, b.daymonths),
+                       ("month", a.months, b.months), ("year", a.years, b.years)):
+        if x and y and not x & y:
+            return name
+    x, y = a.numbers, b.numbers
+    if x and y and not (x <= y or y <= x):
+        return "figures"
+    for x, y in zip(_levels(a.places), _levels(b.places)):
+        if x and y and not x & y:
+            return "place"
+    x, y = a.names - b.content.keys(), b.names - a.content.keys()
+    if x and y:
+        return "names"
+    exclusive = tables().exclusive
+    ca = {exclusive[t]: t for t in a.content if t in exclusive}
+    if ca:
+        for t in b.content:
+            group = exclusive.get(t)
+            if group in ca and ca[group] != t and t not in a.content and ca[group] not in b.content:
+                return "exclusive"
+    if a.trends and b.trends:
+        opposite = lexicon().opposite_trends
+        if any(opposite.get(t) in b.trends for t in a.trends):
+            return "trend"
+    return None
+
+
+def compare(a: Headline, b: Headline, threshold: float = DEFAULT_THRESHOLD) -> Match:
+    """The pairwise decision on two analysed headlines (see the module notes)."""
+    reason = veto(a, b)
+    if reason is not None:
+        return Match(False, 0.0, veto=reason)
+    shared = a.content.keys() & b.content.keys()
+    if not shared:
+        return Match(False, 0.0)
+    if shared <= a.names | b.names and not (a.numbers & b.numbers or a.trends & b.trends):
+        # the same person or institution, nothing of what happened (a shared figure or trend is)
+        return Match(False, 0.0, frozenset(shared), veto="names only")
+    weight = sum(max(a.content[t], b.content[t]) for t in shared)
+    only_a = {t: w for t, w in a.content.items() if t not in shared}
+    only_b = {t: w for t, w in b.content.items() if t not in shared}
+    context = CONTEXT_WEIGHT * (bool(a.places & b.places) + len(a.numbers & b.numbers)
+                                + bool(a.weekdays & b.weekdays or a.daymonths & b.daymonths)
+                                + bool(a.trends & b.trends))
+    total = weight + context
+    # Contrast: each has a rare word of its own (not a concept: those are synonyms of common
+    # words), and little is shared beside.
+    if total < 2 * RARE and any(w >= RARE and t[0] != "@" for t, w in only_a.items()) \
+            and any(w >= RARE and t[0] != "@" for t, w in only_b.items()):
+        return Match(False, 0.0, frozenset(shared), veto="contrast")
+    left = min(sum(only_a.values()) + CONTEXT_WEIGHT * bool(a.trends - b.trends),
+               sum(only_b.values()) + CONTEXT_WEIGHT * bool(b.trends - a.trends))
+    score = total / (total + left)
+    same = score >= threshold and total >= MIN_SHARED
+    return Match(same, round(score, 4), frozenset(shared))
+
+
+def index_keys(h: Headline) -> list[str]:
+    """The inverted-index keys of a headline for StoryGroups: its content, then its places."""
+    return sorted(h.content) + ["\0p" + p for p in sorted(h.places)]
+
+
+def explain(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> Match:
+    return compare(analyse(a), analyse(b), threshold)
+
+
+def _debug(text: str) -> dict:  # pragma: no cover - a helper for bench/story_eval.py --explain
+    h = analyse(text)
+    return {"content": {k: round(v, 2) for k, v in h.content.items()}, "names": sorted(h.names),
+            "places": sorted(h.places), "numbers": sorted(h.numbers), "trends": sorted(h.trends)}
+
+
+__all__ = ["METHOD", "DEFAULT_THRESHOLD", "Headline", "Match", "analyse", "compare", "veto", "index_keys",
+           "word_weight"]

@@ -1,0 +1,132 @@
+"""crawler.grouping.matching (the "lemmas" story method), StoryGroups' time gap and methods,
+and bench/story_eval.py's report on an outside set of pairs."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from crawler.grouping import matching
+from crawler.grouping.stories import DEFAULT_METHOD, StoryGroups
+from tests.conftest import ROOT
+
+analyse, explain = matching.analyse, matching.explain
+
+
+@pytest.mark.parametrize("a, b, value", [
+    ("La CNSS relève la pension minimale à 1.500 DH", "Retraite : la pension minimale portée à 1500 dirhams", 1500),
+    ("Le prix du lait augmente de 0,50 DH le litre", "Lait : hausse de 50 centimes par litre", 0.5),
+    ("Tourisme : 14,6 millions de visiteurs", "Le Maroc a accueilli 14.600.000 touristes", 14_600_000),
+    ("Aïd Al-Adha : importation de 600 000 moutons", "Le Maroc importe 600.000 têtes d'ovins", 600_000),
+    ("استيراد 600 ألف رأس من الأغنام", "استيراد 600.000 رأس غنم", 600_000),
+    ("Botola Pro : le Wydad termine 3e du championnat", "Le WAC achève la saison à la troisième place", 3),
+    ("البطالة ترتفع إلى 13,6 في المائة", "ارتفاع معدل البطالة إلى 13.6%", 13.6),
+])
+def test_figures_are_read_as_values(a, b, value):
+    assert analyse(a).numbers == analyse(b).numbers == {value}
+
+
+@pytest.mark.parametrize("a, b", [
+    # the issue's examples that the first method missed
+    ("Le Maroc et la France signent 22 accords à Rabat", "Rabat : 22 accords signés entre le Maroc et la France"),
+    ("Le prix du gasoil baisse de 20 centimes à la pompe", "Carburants : le gasoil recule de 0,20 DH le litre"),
+    ("Hakimi élu meilleur joueur africain de l'année", "Achraf Hakimi sacré joueur africain de l'année"),
+    # lemmas and synonyms, in Arabic
+    ("زلزال بقوة 5.2 درجات يضرب إقليم الحوز", "هزة أرضية بقوة 5,2 درجة تضرب الحوز"),
+    ("المغرب يستورد 600 ألف رأس من الأغنام لعيد الأضحى", "استيراد 600.000 رأس غنم استعدادا للعيد الكبير"),
+])
+def test_same_story_in_other_words(a, b):
+    assert explain(a, b).same and explain(b, a).same
+
+
+@pytest.mark.parametrize("a, b, veto", [
+    ("Tourisme : 14,6 millions de visiteurs à fin octobre", "Tourisme : 14,6 millions de visiteurs à fin juillet", "month"),
+    ("Le Maroc et la France signent 22 accords à Rabat", "Le Maroc et la France signent 5 accords à Rabat", "figures"),
+    ("Le Wydad limoge son entraîneur", "Le Raja limoge son entraîneur", "names"),
+    ("Le Maroc qualifié pour les quarts de finale de la CAN", "Le Maroc qualifié pour les demi-finales de la CAN",
+     "exclusive"),
+    ("Bank Al-Maghrib relève son taux directeur", "Bank Al-Maghrib abaisse son taux directeur", "trend"),
+    ("Séisme de magnitude 5 ressenti à Al Haouz", "Séisme de magnitude 5 ressenti à Agadir", "place"),
+    ("Ligue des champions : Amine Harit écarté par l'OM", "Amine Harit buteur face au PSG en Ligue 1", "names only"),
+    ("Le Maroc et la France signent 22 accords à Rabat", "المغرب وفرنسا يوقعان 22 اتفاقية بالرباط", "language"),
+])
+def test_different_stories_and_why(a, b, veto):
+    match = explain(a, b)
+    assert (match.same, match.score, match.veto) == (False, 0.0, veto)
+    assert explain(b, a).veto is not None
+
+
+def test_weights_come_from_word_frequencies():
+    # keyed by the Snowball stem of the simplemma lemma, weighed by the word's frequency
+    assert analyse("Ziyech découvre le quartier").content == {
+        "ziyech": 1.5,  # unknown to wordfreq: as rare as a word can be (and a name)
+        "decouvr": matching.word_weight("découvrir", "fr"), "quarti": matching.word_weight("quartier", "fr")}
+    assert 0.15 < matching.word_weight("quartier", "fr") < matching.word_weight("consulat", "fr") < 1.5
+    assert matching.word_weight("de", "fr") == 0.15
+
+
+def test_story_groups_use_the_new_method_by_default_and_the_old_on_request():
+    assert DEFAULT_METHOD == "lemmas" and StoryGroups().threshold == matching.DEFAULT_THRESHOLD
+    a, b = "Le Maroc et la France signent 22 accords à Rabat", "Rabat : 22 accords signés entre le Maroc et la France"
+    assert StoryGroups().same_story(a, b) == (True, 1.0)
+    assert StoryGroups(method="rules").explain(a, b).veto == "generic only"  # the issue's report
+    with pytest.raises(ValueError, match="unknown story method 'x': expected one of lemmas, rules"):
+        StoryGroups(method="x")
+
+
+def test_a_headline_days_apart_opens_another_story():
+    stories = StoryGroups()
+    first = "Le prix du gasoil baisse de 20 centimes à la pompe"
+    assert stories.add("k1", first, "2026-01-05T08:00:00Z").new
+    # a day later: the same story, in other words or the same
+    assert stories.add("k2", "Carburants : le gasoil recule de 0,20 DH le litre", "2026-01-06T08:00:00Z").story == "k1"
+    # the story was last seen on the 6th: the 9th is within three days of it, the 13th is not
+    assert stories.add("k3", "Gasoil : baisse de 20 centimes à la pompe", "2026-01-09T07:00:00Z").story == "k1"
+    late = stories.add("k4", first + " ", "2026-01-13T08:00:00Z")
+    assert late.new and late.story == "k4"
+    # and the next repeat joins the newer story
+    assert stories.add("k5", first, "2026-01-14T08:00:00Z").story == "k4"
+    # restored from rows with the time each story was last seen, the gap still holds
+    restored = StoryGroups()
+    restored.load([("k1", "k1", first, "2026-01-09T07:00:00Z")])
+    assert restored.add("k6", first, "2026-01-20T00:00:00Z").new
+    assert restored.add("k7", first, "2026-01-21T00:00:00Z").story == "k6"
+
+
+def _eval(*args):
+    return subprocess.run([sys.executable, "-m", "bench.story_eval", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_story_eval_scores_an_outside_set(tmp_path):
+    pairs = tmp_path / "pairs.json"
+    pairs.write_text(json.dumps({"pairs": [
+        ["Le Maroc et la France signent 22 accords à Rabat", "Rabat : 22 accords signés entre le Maroc et la France",
+         True, "fr", "extra", "elements", "ignored"],
+        ["Le prix du gasoil baisse de 20 centimes à la pompe", "Carburants : le gasoil recule de 0,20 DH le litre", True],
+        ["Le Wydad limoge son entraîneur", "Le Raja limoge son entraîneur", False],
+        ["تفكيك خلية إرهابية بتطوان", "تفكيك خلية إرهابية بحد السوالم", False],
+        ["Ziyech de retour en sélection", "Hakim Ziyech rappelé par Regragui chez les Lions de l'Atlas", True],
+    ]}, ensure_ascii=False), encoding="utf-8")
+    proc = _eval("--pairs", pairs)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1] == "precision 1.000 recall 0.667 pairs 5"
+    assert "| lemmas (0.65), all / ar | 1 | 0 | 0 | 0 | 0 | 1.000 | 1.000 | 1.000 |" in lines
+    rules = _eval("--pairs", pairs, "--method", "rules")
+    assert rules.stdout.strip().splitlines()[-1] == "precision 1.000 recall 0.000 pairs 5"
+
+
+@pytest.mark.parametrize("content, error", [
+    (None, "error: cannot read {path}: No such file or directory"),
+    ("{not json", "error: {path} is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+    ('{"pairs": []}', 'error: {path}: expected a JSON object with a non-empty list "pairs"'),
+    ('{"pairs": [["a", "b", "yes"]]}', "error: {path}: pair 1 is not [headline_a, headline_b, true|false, ...]"),
+])
+def test_story_eval_refuses_a_bad_pairs_file(tmp_path, content, error):
+    path = tmp_path / "pairs.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    proc = _eval("--pairs", path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", error.format(path=path) + "\n")
