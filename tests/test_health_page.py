@@ -123,6 +123,16 @@ def test_the_health_page(archive, server):
     assert maghress_chart.count('class="na-drift-band"') == 1 and "drift" in text(maghress_chart)
     assert "extracted: 0%" in maghress_chart and "own parser: 100%" in maghress_chart
     assert all("na-drift-band" not in chart for chart in (charts[0], charts[2]))
+    # Its text is 13 px or more, and in the reader's language: in French, the title, the
+    # legend, the tooltips.
+    assert set(re.findall(r'font-size="(\d+)"', maghress_chart)) == {"13", "14"}
+    french = httpx.get(server + "/-/health", headers={"Accept-Language": "fr"}).text
+    chart_fr = re.findall(r'<svg class="na-chart na-share-chart".*?</svg>', french, re.S)[1]
+    assert re.search(r"<title>(.*?)</title>", chart_fr).group(1) == html.escape(
+        "Maghress : part des pages d’article extraites, et lues par son propre analyseur, par collecte")
+    assert [text(t) for t in re.findall(r'<text [^>]*font-size="13" fill="#333">([^#<][^<]*)</text>', chart_fr)] == [
+        "extraites", "analyseur propre", "dérive"]
+    assert "extraites : 0%" not in chart_fr and "extraites: 0%" in chart_fr
 
     # Linked from the navigation of the plugin's pages and Datasette's menu.
     for path in ("/-/charts", "/-/search"):

@@ -14,6 +14,7 @@ import re
 import sqlite3
 import threading
 from html import unescape
+from urllib.parse import urlencode
 
 import feedparser
 import pytest
@@ -271,8 +272,8 @@ def test_search_as_json_csv_and_atom(db):
     assert AR_URL in body
     feed = feedparser.parse(fetch(db, "/archive/search_feed.atom?q=metropole").text)
     assert not feed.bozo and feed.feed.title == "Atom feed: a search"
-    assert len(feed.entries) == len(found) and "/-/article?url=" + SEED_URL in {e.link for e in feed.entries}
-    links = {"/-/article?url=" + r["url"] for r in found}
+    assert len(feed.entries) == len(found) and reader(SEED_URL) in {e.link for e in feed.entries}
+    links = {reader(r["url"]) for r in found}
     assert all(e.link in links for e in feed.entries)  # every link is the archived copy of the data's own URL
     nothing = feedparser.parse(fetch(db, "/archive/search_feed.atom?q=zzzzqqq").text)
     assert [(e.title, e.id, e.link) for e in nothing.entries] == [
@@ -551,11 +552,44 @@ def test_most_reported_stories_and_duplicate_groups(extra, db):
 
 
 # --- feeds ------------------------------------------------------------------------------------------------------------
+def reader(url: str, base: str = "/") -> str:
+    """The reader page's address of an article, as the plugin writes it (its URL encoded)."""
+    return f"{base}-/article?{urlencode({'url': url})}"
+
+
+def test_feed_links_follow_base_url(db):
+    """Served under a prefix (Datasette's base_url), the feeds link each article to the reader
+    page under that prefix, and the page answers there."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from crawler.publish.config import settings
+
+    async def run():
+        ds = Datasette(files=[str(db)], settings={**settings(allow_sql=True), "base_url": "/news/"})
+        try:
+            # (Datasette's client adds the prefix to the paths it is given)
+            feed = (await ds.client.get("/archive/latest_articles_feed.atom")).text
+            search = (await ds.client.get("/archive/search_feed.atom?q=metropole")).text
+            link = reader(SEED_URL, "/news/")
+            page = await ds.client.get(link.removeprefix("/news"))
+            return feed, search, link, page
+        finally:
+            for database in ds.databases.values():
+                database.close()
+
+    feed, search, link, page = asyncio.run(run())
+    assert link in {e.link for e in feedparser.parse(feed).entries}
+    assert link in {e.link for e in feedparser.parse(search).entries}
+    assert page.status_code == 200 and "Smart city" in page.text
+
+
 def test_atom_feed_of_the_latest_articles(db, empty):
     feed = feedparser.parse(fetch(db, "/archive/latest_articles_feed.atom").text)
     assert not feed.bozo and feed.feed.title == "Atom feed: the latest articles"
     assert len(feed.entries) == facts(db)["articles"]
-    assert {e.link for e in feed.entries} >= {"/-/article?url=" + SEED_URL, "/-/article?url=" + AR_URL}  # archived copies
+    assert {e.link for e in feed.entries} >= {reader(SEED_URL), reader(AR_URL)}  # archived copies
     assert {e.author for e in feed.entries} >= {"Maroc Diplomatique", "هسبريس"}
     nothing = feedparser.parse(fetch(empty, "/archive/latest_articles_feed.atom").text)
     assert [(e.title, e.link) for e in nothing.entries] == [("The archive holds no article yet", "tag:newsarchive,2025:empty")]

@@ -336,14 +336,17 @@ DRIFT_COLOUR = "#d62728"
 
 
 def share_lines(points: list[dict], x: str, series: list[str], title: str, width: int = 760,
-                height: int = 240) -> Markup:
+                height: int = 260, names: dict[str, str] | None = None) -> Markup:
     """An SVG line chart of shares (0 to 1, drawn 0% to 100%): one point per x value, in the order
     given (oldest left), one line per series (a None value breaks its line); a point whose
     `drift` is true is marked with a red band and a "!" under its label. The colours, sizes and
-    legend are the bar charts'; every label is escaped."""
+    legend are the bar charts'; `names` gives the legend's label of a series (and of "drift"),
+    in the reader's language; text is 13 px or more at the chart's full width. Every label is
+    escaped."""
+    names = names or {}
     if not points:
         return Markup('<p class="na-empty">Nothing to chart yet.</p>')
-    left, top, bottom, legend_w = 44, 10, 46, 200
+    left, top, bottom, legend_w = 52, 10, 52, 230
     plot_w, plot_h = width - left - legend_w - 10, height - top - bottom
     step = plot_w / len(points)
     colours = dict(zip(series, PALETTE))
@@ -356,13 +359,14 @@ def share_lines(points: list[dict], x: str, series: list[str], title: str, width
     for i, point in enumerate(points):  # drift bands first, under everything
         if point.get("drift"):
             out.append(Markup('<rect class="na-drift-band" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{h}" '
-                              'fill="{c}" fill-opacity="0.12"><title>{k}: drift</title></rect>')
-                       .format(x=left + i * step, y=top, w=step, h=plot_h, c=DRIFT_COLOUR, k=point.get(x)))
+                              'fill="{c}" fill-opacity="0.12"><title>{k}: {d}</title></rect>')
+                       .format(x=left + i * step, y=top, w=step, h=plot_h, c=DRIFT_COLOUR, k=point.get(x),
+                               d=names.get("drift", "drift")))
     for value in (0, 0.25, 0.5, 0.75, 1):  # grid lines and y labels
         y = top + plot_h - plot_h * value
         out.append(Markup('<line x1="{l}" x2="{r}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-                          '<text x="{tx}" y="{ty:.1f}" font-size="10" text-anchor="end" fill="#555">{v}</text>')
-                   .format(l=left, r=left + plot_w, y=y, tx=left - 4, ty=y + 3, v=f"{value:.0%}"))
+                          '<text x="{tx}" y="{ty:.1f}" font-size="13" text-anchor="end" fill="#555">{v}</text>')
+                   .format(l=left, r=left + plot_w, y=y, tx=left - 5, ty=y + 4, v=f"{value:.0%}"))
     for j, name in enumerate(series):
         dash = ' stroke-dasharray="5 3"' if j else ""
         width_ = 3 if j == 0 else 2
@@ -389,23 +393,24 @@ def share_lines(points: list[dict], x: str, series: list[str], title: str, width
             px, py = xy(i, value)
             label = f"{point.get(x)} {point.get('started') or ''}".strip()
             out.append(Markup('<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{c}"><title>{k} · {n}: {v}</title></circle>')
-                       .format(x=px, y=py, r=4 if j == 0 else 3, c=colours[name], k=label, n=name, v=f"{value:.0%}"))
+                       .format(x=px, y=py, r=4 if j == 0 else 3, c=colours[name], k=label, n=names.get(name, name),
+                               v=f"{value:.0%}"))
     label_every = max(1, len(points) // 10)
     for i, point in enumerate(points):
         px = left + i * step + step / 2
         if i % label_every == 0 or point.get("drift"):
-            out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="10" text-anchor="middle" fill="#333">{k}</text>')
-                       .format(x=px, y=top + plot_h + 14, k=str(point.get(x))[:16]))
+            out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="13" text-anchor="middle" fill="#333">{k}</text>')
+                       .format(x=px, y=top + plot_h + 17, k=str(point.get(x))[:16]))
         if point.get("drift"):
-            out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="12" font-weight="bold" text-anchor="middle" '
-                              'fill="{c}">!</text>').format(x=px, y=top + plot_h + 28, c=DRIFT_COLOUR))
-    legend = [(name, colours[name]) for name in series]
+            out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="14" font-weight="bold" text-anchor="middle" '
+                              'fill="{c}">!</text>').format(x=px, y=top + plot_h + 34, c=DRIFT_COLOUR))
+    legend = [(names.get(name, name), colours[name]) for name in series]
     if any(p.get("drift") for p in points):
-        legend.append(("drift", DRIFT_COLOUR))
+        legend.append((names.get("drift", "drift"), DRIFT_COLOUR))
     for j, (name, colour) in enumerate(legend):
-        ly = top + 4 + j * 16
-        out.append(Markup('<rect x="{x}" y="{y}" width="10" height="10" fill="{c}"/>'
-                          '<text x="{tx}" y="{ty}" font-size="11" fill="#333">{n}</text>')
-                   .format(x=width - legend_w + 4, y=ly, c=colour, tx=width - legend_w + 18, ty=ly + 9, n=name[:28]))
+        ly = top + 4 + j * 20
+        out.append(Markup('<rect x="{x}" y="{y}" width="12" height="12" fill="{c}"/>'
+                          '<text x="{tx}" y="{ty}" font-size="13" fill="#333">{n}</text>')
+                   .format(x=width - legend_w + 4, y=ly, c=colour, tx=width - legend_w + 22, ty=ly + 11, n=name[:28]))
     out.append(Markup("</svg>"))
     return Markup("").join(out)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 
 from crawler.core.extraction import FIELDS, is_fallback
+from crawler.publish import i18n
 from crawler.publish.charts import share_lines
 from crawler.sites import registry
 
@@ -157,10 +158,12 @@ async def site_health(db, site: str) -> dict:
                "extracted": c["extracted"], "own parser": c["own_parser"], "drift": bool(c["drift"])}
               for c in reversed(ordered)]
     title = site_title(site)
-    chart_title = f"{title or site}: share of article pages extracted, and read by its own parser, per crawl"
+    chart_title = i18n.text("{site}: share of article pages extracted, and read by its own parser, per crawl",
+                            site=title or site)
+    names = {key: i18n.text(key) for key in ("extracted", "own parser", "drift")}
     return {
         "site": site, "title": title, "crawls": ordered, "drifted": sum(bool(c["drift"]) for c in ordered),
-        "chart": share_lines(points, "label", ["extracted", "own parser"], chart_title),
+        "chart": share_lines(points, "label", ["extracted", "own parser"], chart_title, names=names),
     }
 
 

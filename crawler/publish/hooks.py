@@ -7,6 +7,7 @@ against the open redirect and a clear 503 for a database file SQLite cannot read
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from datasette import hookimpl
 
@@ -45,7 +46,8 @@ def archive_size(datasette, database: str) -> int:
 def prepare_connection(conn, database, datasette):
     """An archive's connections: its limits (crawler.publish.safety: the internal tables
     unreadable, values, columns and results bounded) and SQL functions fold(text), fts_query(q)
-    (crawler.core.fold: the search folding for French and Arabic) and paper(url)."""
+    (crawler.core.fold: the search folding for French and Arabic), paper(url) and
+    article_path(url) (the reader page of an article: pages.page_url)."""
     info = archive_info(datasette, database)
     if info is not None:
         guard_connection(conn, large=archive_size(datasette, database) > LARGE_BYTES)
@@ -53,6 +55,7 @@ def prepare_connection(conn, database, datasette):
         conn.create_function("fold", 1, fold, deterministic=True)
         conn.create_function("fts_query", 1, fts_query, deterministic=True)
         conn.create_function("paper", 1, paper_function(specs[0] if specs else None), deterministic=True)
+        conn.create_function("article_path", 1, partial(pages.article_path, datasette), deterministic=True)
 
 
 @hookimpl

@@ -301,6 +301,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "image": ("image", "الصورة"),
     "publisher": ("journal", "الصحيفة"),
     "own parser": ("analyseur propre", "المحلل الخاص"),
+    "drift": ("dérive", "انحراف"),
+    "{site}: share of article pages extracted, and read by its own parser, per crawl": (
+        "{site} : part des pages d’article extraites, et lues par son propre analyseur, par collecte",
+        "{site}: نسبة صفحات المقالات المستخرجة، والمقروءة بمحللها الخاص، في كل عملية جمع"),
     "with {field}": ("avec {field}", "مع {field}"),
     "No extraction health recorded yet: every crawl records it (crawls made before it existed did not).": (
         "Aucune mesure de l’extraction encore : chaque collecte l’enregistre (celles d’avant ne le faisaient pas).",

@@ -80,6 +80,12 @@ def page_url(datasette, path: str, **params) -> str:
     return datasette.urls.path(path) + (f"?{query}" if query else "")
 
 
+def article_path(datasette, url: str | None) -> str | None:
+    """The reader page of the article at `url`, under the server's base_url, its address
+    encoded (the SQL function article_path(url), for canned queries and feeds)."""
+    return None if url is None else page_url(datasette, "/-/article", url=url)
+
+
 async def search_counts(db, match: str) -> dict[str, int]:
     """The matches of each kind, counted up to reads.RANKED + 1 (more: "more than RANKED")."""
     rows = (await db.execute(reads.SEARCH_COUNTS, {"match": match, "cap": reads.RANKED})).rows
