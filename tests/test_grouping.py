@@ -298,7 +298,7 @@ def test_issue_examples_are_one_story():
     # the same bulletin, another day
     ("Le temps qu'il fera ce jeudi 4 septembre 2025", "Les températures attendues ce vendredi 5 septembre 2025", "weekday"),
     # the same person, another event
-    ("Ligue des champions : Amine Harit écarté par l'OM", "Amine Harit buteur face au PSG en Ligue 1", "names only"),
+    ("Ligue des champions : Amine Harit écarté par l'OM", "Amine Harit buteur face au PSG en Ligue 1", "names"),
 ])
 def test_only_a_date_or_a_place_is_never_one_story(a, b, reason):
     # not one story at any threshold: the score is 0

@@ -66,6 +66,9 @@ DEFAULT_THRESHOLD = 0.65
 MIN_SHARED = 1.2  # at least this much shared evidence (one rare word, or two common ones)
 CONCEPT_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5  # a shared place, day, trend, figure
+NAME_WEIGHT = 0.6  # a capitalised word counts as a name unless it is a common word (Zipf > 4.7: "Offre")
+RANK_SUFFIXES = frozenset({"e", "eme", "er", "re", "ere"})  # 3e, 2eme (folded), 1er, 1re
+RANK_PREFIXES = frozenset({"j", "دوره", "جوله"})  # J12, الدورة 16, الجولة 4: a matchday (folded, bare)
 UNKNOWN = 1.35  # the weight of a French word wordfreq hardly knows (Zipf < 2.45): a name, whatever its case
 RARE = 1.0  # a word weighing this much or more is rare enough to tell stories apart (contrast)
 
@@ -84,10 +87,13 @@ class Headline:
     places: frozenset[str]
     numbers: frozenset[float]
     years: frozenset[int]
+    ranks: frozenset[float]  # ordinals: 3e, troisième, الثالث, J12 (a matchday, an edition, a place)
     weekdays: frozenset[int]
     daymonths: frozenset[tuple[int, int]]
     months: frozenset[int]
     trends: frozenset[str]
+    ma_places: frozenset[str] = frozenset()  # places in Morocco / abroad: the place veto compares
+    world_places: frozenset[str] = frozenset()  # each level separately
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +249,7 @@ def analyse(text: str) -> Headline:
     names: set[str] = set()
     places: set[str] = set()
     numbers: set[float] = set()
+    ranks: set[float] = set()
     years: set[int] = set()
     weekdays: set[int] = set()
     daymonths: set[tuple[int, int]] = set()
@@ -286,6 +293,9 @@ def analyse(text: str) -> Headline:
                 daymonths.add((int(value), month))
                 months.add(month)
                 i += 1
+            elif (i < n and bares[i] in RANK_SUFFIXES) or (i >= 2 and bares[i - 2] in RANK_PREFIXES):
+                ranks.add(int(value) if value.is_integer() else value)  # 3e, 2ème, 1er, J12
+                i += i < n and bares[i] in RANK_SUFFIXES
             else:
                 # the scale and unit words that follow: "14,6 millions", "600 ألف", "50 centimes"
                 while i < n and (scale := _lookup(tab.scales, forms[i])) is not None:
@@ -299,7 +309,10 @@ def analyse(text: str) -> Headline:
         if (month := _lookup(lex.months, f)) is not None:
             months.add(month)
             continue
-        if (number := _lookup(lex.number_words, f)) is not None or (number := _lookup(tab.ordinals, f)) is not None:
+        if (number := _lookup(tab.ordinals, f)) is not None:
+            ranks.add(number)
+            continue
+        if (number := _lookup(lex.number_words, f)) is not None:
             value = float(number)
             while i < n and (scale := _lookup(tab.scales, forms[i])) is not None:
                 value *= scale
@@ -308,6 +321,12 @@ def analyse(text: str) -> Headline:
             continue
         if (scale := _lookup(tab.scales, f)) is not None and scale >= 1000:  # "un million", "مليون" alone
             numbers.add(_round(scale))
+            continue
+        if cap and is_arabic(token):
+            # an Arabic name (a listed first name, the word after it): as written, neither
+            # lemmatised nor stemmed (ليلى is not ليلة, the first name إدريس not the surname الإدريسي)
+            names.add(b)
+            content[b] = max(content.get(b, 0.0), RARE)
             continue
         trend = _lookup(lex.trends, f)
         lemma = _lemma_key(word) if trend is None else ""
@@ -333,16 +352,17 @@ def analyse(text: str) -> Headline:
         accented = _lemma(word)  # wordfreq knows words as they are written: "bénéficiaire"
         weight = word_weight(bare(lemma) if is_arabic(lemma) else accented, _lang(key))
         arabic = is_arabic(key)
-        if (cap and (arabic or weight >= RARE)) or (weight >= UNKNOWN and not arabic):
-            # a first name and the word after it (Arabic), a capitalised word rare in the
-            # language, or a French word wordfreq does not know: a name
+        if (cap and weight >= NAME_WEIGHT) or (weight >= UNKNOWN and not arabic):
+            # a capitalised word that is not a common word, or a French word wordfreq does not know: a name
             names.add(key)
             weight = max(weight, RARE)
         content[key] = max(content.get(key, 0.0), weight)
     letters = [ch for ch in text if ch.isalpha()]
     lang = "ar" if sum(is_arabic(ch) for ch in letters) * 2 > len(letters) else "fr"
     return Headline(text, lang, content, frozenset(names), frozenset(places), frozenset(numbers), frozenset(years),
-                    frozenset(weekdays), frozenset(daymonths), frozenset(months), frozenset(trends))
+                    frozenset(ranks), frozenset(weekdays), frozenset(daymonths), frozenset(months), frozenset(trends),
+                    frozenset(p for p in places if p.startswith("ma:")),
+                    frozenset(p for p in places if p.startswith("world:")))
 
 
 def _round(value: float) -> float:
@@ -359,11 +379,6 @@ def _lookup(table: dict, forms: Iterable[str]):
 # --- decision -----------------------------------------------------------------------------------
 
 
-def _levels(places: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    return (frozenset(p for p in places if p.startswith("ma:")),
-            frozenset(p for p in places if p.startswith("world:")))
-
-
 def veto(a: Headline, b: Headline) -> str | None:
     """The first reason two headlines are certainly different stories, or None."""
     if a.lang != b.lang:  # not measured across languages: precision first
@@ -375,7 +390,10 @@ def veto(a: Headline, b: Headline) -> str | None:
     x, y = a.numbers, b.numbers
     if x and y and not (x <= y or y <= x):
         return "figures"
-    for x, y in zip(_levels(a.places), _levels(b.places)):
+    x, y = a.ranks, b.ranks
+    if x and y and not x & y:
+        return "rank"
+    for x, y in ((a.ma_places, b.ma_places), (a.world_places, b.world_places)):
         if x and y and not x & y:
             return "place"
     x, y = a.names - b.content.keys(), b.names - a.content.keys()
@@ -425,6 +443,11 @@ def compare(a: Headline, b: Headline, threshold: float = DEFAULT_THRESHOLD) -> M
     return Match(same, round(score, 4), frozenset(shared))
 
 
+def shares(a: Headline, b: Headline) -> bool:
+    """Whether two headlines share a content key (StoryGroups compares only those)."""
+    return not a.content.keys().isdisjoint(b.content)
+
+
 def index_keys(h: Headline) -> list[str]:
     """The inverted-index keys of a headline for StoryGroups: its content, then its places."""
     return sorted(h.content) + ["\0p" + p for p in sorted(h.places)]
@@ -440,5 +463,5 @@ def _debug(text: str) -> dict:  # pragma: no cover - a helper for bench/story_ev
             "places": sorted(h.places), "numbers": sorted(h.numbers), "trends": sorted(h.trends)}
 
 
-__all__ = ["METHOD", "DEFAULT_THRESHOLD", "Headline", "Match", "analyse", "compare", "veto", "index_keys",
+__all__ = ["METHOD", "DEFAULT_THRESHOLD", "Headline", "Match", "analyse", "compare", "veto", "shares", "index_keys",
            "word_weight"]

@@ -305,6 +305,11 @@ DEFAULT_THRESHOLD = 0.65
 tune recall; 0.5 and below accept the highest-scoring tune negatives)."""
 
 
+def shares(a: HeadlineAnalysis, b: HeadlineAnalysis) -> bool:
+    """Whether two headlines share a content token (StoryGroups compares only those)."""
+    return bool(a.content & b.content)
+
+
 def index_keys(analysis: HeadlineAnalysis) -> list[str]:
     """The inverted-index keys of a headline: its content tokens, and its places and dates
     (prefixed with a NUL byte), which rank candidates but never make one alone (``compare``

@@ -3,7 +3,8 @@ words ("Le Maroc et la France signent 22 accords à Rabat" / "Rabat : 22 accords
 le Maroc et la France") into one story, incrementally, as the ticker shows them.
 
 The pairwise decision is a *method*, a module with ``analyse(text)``, ``compare(a, b,
-threshold)``, ``veto(a, b)``, ``index_keys(analysis)`` and a ``DEFAULT_THRESHOLD``:
+threshold)``, ``veto(a, b)``, ``shares(a, b)``, ``index_keys(analysis)`` and a
+``DEFAULT_THRESHOLD``:
 
 * ``lemmas`` (crawler.grouping.matching, the default): simplemma lemmas, wordfreq weights,
   numbers read as values, synonyms and names as data;
@@ -163,7 +164,7 @@ class StoryGroups:
         """The representatives to compare with: among the stories sharing index keys with the
         headline (each key brings in the most recent `max_postings` stories that have it),
         ranked by the number of keys shared (the most recent first among equals), the first
-        `max_candidates` seen within the gap that pass the vetoes, looking at 10 x
+        `max_candidates` that share content, were seen within the gap and pass the vetoes, looking at 10 x
         `max_candidates` at most. In creation order."""
         counts: Counter[int] = Counter()
         cap = self.max_postings
@@ -174,11 +175,12 @@ class StoryGroups:
         if not counts:
             return []
         ranked = counts.most_common(10 * self.max_candidates)
-        check = self.method.veto
+        check, shares = self.method.veto, self.method.shares
         out = []
         for order, _ in ranked:
             story = self._stories[order]
-            if self._within_gap(story, when) and check(analysis, story.analysis) is None:
+            if (shares(analysis, story.analysis) and self._within_gap(story, when)
+                    and check(analysis, story.analysis) is None):
                 out.append(story)
                 if len(out) == self.max_candidates:
                     break
