@@ -66,10 +66,11 @@ DEFAULT_THRESHOLD = 0.65
 MIN_SHARED = 1.2  # at least this much shared evidence (one rare word, or two common ones)
 CONCEPT_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5  # a shared place, day, trend, figure
+WORDLIST = "small"  # wordfreq's lists of words down to Zipf 3: 27 MB in memory, the "large" ones 147 MB
 NAME_WEIGHT = 0.6  # a capitalised word counts as a name unless it is a common word (Zipf > 4.7: "Offre")
 RANK_SUFFIXES = frozenset({"e", "eme", "er", "re", "ere"})  # 3e, 2eme (folded), 1er, 1re
 RANK_PREFIXES = frozenset({"j", "دوره", "جوله"})  # J12, الدورة 16, الجولة 4: a matchday (folded, bare)
-UNKNOWN = 1.35  # the weight of a French word wordfreq hardly knows (Zipf < 2.45): a name, whatever its case
+UNKNOWN = 1.35  # the weight of a French word wordfreq's small list lacks (Zipf < 3): a name, whatever its case
 RARE = 1.0  # a word weighing this much or more is rare enough to tell stories apart (contrast)
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -188,10 +189,11 @@ def _stem_key(lemma: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def word_weight(lemma: str, lang: str) -> float:
-    """How much a shared word says: from its Zipf frequency in wordfreq (7 = "de", 3 = once
-    per million words, 0 = unknown): (6.5 - zipf) / 3, between 0.15 and 1.5. "accord" (5.4)
-    0.37, "consulat" (3.6) 0.97, "Akhannouch" (unknown) 1.5."""
-    zipf = wordfreq.zipf_frequency(lemma, lang)
+    """How much a shared word says: from its Zipf frequency in wordfreq's small lists (7 =
+    "de", 3 = once per million words, the rarest they hold; 0 = rarer, or unknown):
+    (6.5 - zipf) / 3, between 0.15 and 1.5. "accord" (5.4) 0.37, "consulat" (3.6) 0.97,
+    "Akhannouch" (not listed) 1.5."""
+    zipf = wordfreq.zipf_frequency(lemma, lang, wordlist=WORDLIST)
     return min(1.5, max(0.15, (6.5 - zipf) / 3))
 
 
