@@ -92,18 +92,18 @@ def test_deduplicate_articles_by_url_and_group_copies_by_text(crawler):
 
 def test_deduplicate_headlines_within_a_crawl(crawler):
     core = processor(crawler)
-    first = Ticker("https://www.maghress.com/fr/a/1", [Headline(3, "Gad Elmaleh signe «Lui-même»", None)], "t1")
+    first = Ticker("https://www.maghress.com/fr/a/1", [Headline(3, "Gad Elmaleh signe «Lui-même»", None)], "2025-09-03T10:00:01Z")
     second = Ticker(
         "https://www.maghress.com/fr/a/2",
         [Headline(1, "gad elmaleh signe « Lui-même »", "https://www.maghress.com/fr/x/9"), Headline(2, "Autre", None)],
-        "t2",
+        "2025-09-03T10:00:02Z",
     )
-    third = Ticker("https://www.maghress.com/fr/a/3", [Headline(5, "GAD ELMALEH SIGNE \"LUI-MÊME\"", None)], "t3")
+    third = Ticker("https://www.maghress.com/fr/a/3", [Headline(5, "GAD ELMALEH SIGNE \"LUI-MÊME\"", None)], "2025-09-03T10:00:03Z")
     assert len(core.process(first).sightings) == 1
     improved = core.process(second).sightings
     assert [(s.text, s.position, s.url, s.page_url, s.seen_at) for s in improved] == [
-        ("Gad Elmaleh signe «Lui-même»", 1, "https://www.maghress.com/fr/x/9", "https://www.maghress.com/fr/a/1", "t1"),
-        ("Autre", 2, None, "https://www.maghress.com/fr/a/2", "t2"),
+        ("Gad Elmaleh signe «Lui-même»", 1, "https://www.maghress.com/fr/x/9", "https://www.maghress.com/fr/a/1", "2025-09-03T10:00:01Z"),
+        ("Autre", 2, None, "https://www.maghress.com/fr/a/2", "2025-09-03T10:00:02Z"),
     ]
     assert core.process(third).sightings == []
     assert crawler.stats.get_value("dedup/headlines/repeated_in_crawl") == 1
