@@ -44,7 +44,6 @@ import snowballstemmer
 import wordfreq
 
 from crawler.core.fold import fold
-from crawler.grouping.rules import _ar_first_name
 from crawler.grouping.lexicon import (
     NEUTRAL_ID,
     _TOKEN,
@@ -57,6 +56,7 @@ from crawler.grouping.lexicon import (
     is_arabic,
     lexicon,
 )
+from crawler.grouping.rules import _ar_first_name, _match_phrase  # shared with the first method
 
 METHOD = "lemmas"
 DEFAULT_THRESHOLD = 0.65
@@ -222,14 +222,6 @@ def _raw_tokens(text: str) -> list[str]:
     return [m.group() for m in _TOKEN.finditer(text)]
 
 
-def _phrase(index, bares: list[str], forms: tuple[str, ...], i: int):
-    for first in forms:
-        for rest, value in index.get(first, ()):
-            if tuple(bares[i + 1:i + 1 + len(rest)]) == rest:
-                return value, 1 + len(rest)
-    return None, 0
-
-
 def analyse(text: str) -> Headline:
     """Analyse a headline (pure, deterministic)."""
     lex, tab = lexicon(), tables()
@@ -259,14 +251,14 @@ def analyse(text: str) -> Headline:
     trends: set[str] = set()
     i, n = 0, len(folded)
     while i < n:
-        ids, size = _phrase(lex.place_index, bares, forms[i], i)
+        ids, size = _match_phrase(lex.place_index, bares, forms[i], i)
         if ids is not None:
             places.update(ids - {NEUTRAL_ID})
             i += size
             continue
-        concept, size = _phrase(lex.concept_index, bares, forms[i], i)
+        concept, size = _match_phrase(lex.concept_index, bares, forms[i], i)
         if concept is None:
-            concept, size = _phrase(tab.phrases, bares, forms[i], i)
+            concept, size = _match_phrase(tab.phrases, bares, forms[i], i)
         if concept == "":
             i += size
             continue
