@@ -226,6 +226,16 @@ def test_the_health_page_in_a_browser(server, archive):
             assert flag.inner_text().startswith(f"⚠ Drift in crawl #{crawls['maghress'][2]}:")
             assert page.locator(".na-drift").first.evaluate("el => getComputedStyle(el).color") == "rgb(176, 0, 32)"
             assert page.locator("html").evaluate("el => getComputedStyle(document.body).direction") == "ltr"
+            # At 390 px the charts keep their size (13 px text drawn at 13 px): they scroll
+            # sideways in their box, and the page does not.
+            page.set_viewport_size({"width": 390, "height": 844})
+            sizes = page.evaluate("""() => [...document.querySelectorAll('svg.na-share-chart')].map(svg => [
+                svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+                Math.min(...[...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)),
+                getComputedStyle(svg.parentElement).overflowX])""")
+            assert [(scale, over) for scale, _, over in sizes] == [(1, "auto")] * 3
+            assert min(height for _, height, _ in sizes) >= 12
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
             assert errors == []
         finally:
             browser.close()

@@ -350,8 +350,11 @@ def share_lines(points: list[dict], x: str, series: list[str], title: str, width
     plot_w, plot_h = width - left - legend_w - 10, height - top - bottom
     step = plot_w / len(points)
     colours = dict(zip(series, PALETTE))
+    # Drawn at its own size (max-width none: never shrunk below 13 px text); on a narrow screen
+    # its box (.na-table-scroll) scrolls sideways.
     out = [Markup('<svg class="na-chart na-share-chart" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-                  'xmlns="http://www.w3.org/2000/svg"><title>{t}</title>').format(w=width, h=height, t=title)]
+                  'style="display:block;max-width:none" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>')
+           .format(w=width, h=height, t=title)]
 
     def xy(i: int, value: float) -> tuple[float, float]:
         return left + i * step + step / 2, top + plot_h - plot_h * value
