@@ -134,7 +134,7 @@ def test_the_versions_table_keeps_its_labels_on_a_phone(browser, server, shots):
     assert table.locator("thead tr").evaluate("el => el.getBoundingClientRect().right") < 0  # Datasette hides the header row
     cells = table.locator("tbody tr").first.locator("td")
     labels = cells.evaluate_all("tds => tds.map(td => getComputedStyle(td, '::before').content)")
-    assert labels == ['"version"', '"première vue"', '"dernière vue"', '"titre"', '"analyseur"']
+    assert labels == ['"version"', '"première apparition"', '"dernière apparition"', '"titre"', '"analyseur"']
     first_seen = cells.nth(1)
     assert first_seen.bounding_box()["height"] > 0
     # The time is whole on one line: a single line box, inside the phone's width.

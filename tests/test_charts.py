@@ -123,6 +123,27 @@ def test_more_papers_than_colours(tmp_path):
     assert legend(headlines) == [("Paper 01", PALETTE[0]), (OTHER, OTHER_COLOUR)]
     assert [(s, v) for _, _, _, s, _, v in bars(headlines)] == [("Paper 01", 1), (OTHER, 2)]
     assert "Not shown: 1 headline whose link names no paper" in headlines
+    # In French: the legend's grey bucket, the notes under the charts.
+    import asyncio
+
+    from tests.conftest import datasette
+
+    async def french_page():
+        ds = datasette(path)
+        try:
+            return (await ds.client.get("/-/charts", headers={"Accept-Language": "fr"})).text
+        finally:
+            for database in ds.databases.values():
+                database.close()
+
+    french = asyncio.run(french_page())
+    articles_fr = section(french, "articles_per_publisher_per_month")
+    assert legend(articles_fr)[-1] == ("Autres journaux", OTHER_COLOUR)
+    assert ("Autres journaux (en gris) : articles des journaux hors des 10 qui ont le plus d’articles archivés."
+            in articles_fr)
+    assert ("Non affichés : 1 titre dont le lien ne nomme aucun journal (journal inconnu), ces jours-là."
+            in section(french, "headlines_per_day_per_publisher"))
+    assert "Par collecte, la plus ancienne à gauche : une barre par collecte" in section(french, "crawl_volume")
 
 
 # --- the time axis -----------------------------------------------------------------------------------------------------

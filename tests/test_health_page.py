@@ -131,7 +131,7 @@ def test_the_health_page(archive, server):
     assert re.search(r"<title>(.*?)</title>", chart_fr).group(1) == html.escape(
         "Maghress : part des pages d’article extraites, et lues par son propre analyseur, par collecte")
     assert [text(t) for t in re.findall(r'<text [^>]*font-size="13" fill="#333">([^#<][^<]*)</text>', chart_fr)] == [
-        "extraites", "analyseur propre", "dérive"]
+        "extraites", "analyseur du site", "dérive"]
     assert "extraites : 0%" not in chart_fr and "extraites: 0%" in chart_fr
 
     # Linked from the navigation of the plugin's pages and Datasette's menu.

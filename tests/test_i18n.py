@@ -186,7 +186,7 @@ def test_the_french_interface(bundled):
     assert '<p class="na-meta na-byline"><span class="na-publisher">Maroc Diplomatique</span> · ' \
            '<time datetime="2017-07-12" lang="fr" dir="ltr">12 juillet 2017</time></p>' in seed.text
     assert '<aside class="na-aside" lang="fr" dir="ltr">' in seed.text
-    assert '<h2>Versions</h2>' in seed.text and '<th>première vue</th>' in seed.text
+    assert '<h2>Versions</h2>' in seed.text and '<th>première apparition</th>' in seed.text
     assert ">Lire sur le site de <bdi>Les Echos</bdi></a>" in echos.text
     # The Arabic article in the French interface: the article right to left, the rest French.
     assert '<article class="na-article" lang="ar" dir="rtl">' in arabic.text

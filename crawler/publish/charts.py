@@ -23,6 +23,7 @@ from datetime import date
 from markupsafe import Markup
 
 from crawler.archive import reads
+from crawler.publish import i18n
 
 MAX_BARS = 60  # bars per chart: its last days, months or crawls
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
@@ -78,7 +79,7 @@ class Papers:
         rank = self.ranked.index(key) if key in self.names else len(PALETTE)
         if rank < len(PALETTE):
             return key, self.names[key], PALETTE[rank], rank
-        return OTHER, OTHER, OTHER_COLOUR, len(PALETTE)
+        return OTHER, i18n.text(OTHER), OTHER_COLOUR, len(PALETTE)
 
 
 async def build_charts(datasette, db, only=None) -> list[dict]:
@@ -127,7 +128,7 @@ def _paper_bars(items, papers: Papers) -> tuple[dict, dict]:
 
 
 def _other_note(series: dict, what: str) -> list[str]:
-    return [f"{OTHER} (grey): {what}."] if OTHER in series else []
+    return [i18n.text("{other} (grey): {what}.", other=i18n.text(OTHER), what=what)] if OTHER in series else []
 
 
 def headlines_chart(rows: list[dict], papers: Papers, title: str) -> Markup:
@@ -139,11 +140,12 @@ def headlines_chart(rows: list[dict], papers: Papers, title: str) -> Markup:
             continue
         items.append((day, row["paper"], row["headlines"] or 0))
     columns, series = _paper_bars(items, papers)
-    notes = _other_note(series, f"headlines linking to a paper outside the {len(PALETTE)} with the most archived "
-                                "articles, or to a paper with no archived article (so no known name)")
+    notes = _other_note(series, i18n.text(
+        "headlines linking to a paper outside the {n} with the most archived articles, or to a paper with no "
+        "archived article (so no known name)", n=len(PALETTE)))
     if unknown:
-        notes.append(f"Not shown: {_plural(unknown, 'headline')} whose link names no paper (paper unknown), "
-                     "on these days.")
+        notes.append(i18n.text("Not shown: {count} whose link names no paper (paper unknown), on these days.",
+                               count=i18n.ngettext("{n} headline", "{n} headlines", round(unknown))))
     spans = {d: (d.toordinal(), d.toordinal() + 1) for d in columns}
     return time_bars(columns, spans, series, title, "day", "headline", notes)
 
@@ -158,9 +160,11 @@ def articles_chart(rows: list[dict], papers: Papers, title: str) -> Markup:
         key = papers.of_publisher.get(row["publisher"] or "", f"publisher:{row['publisher'] or ''}")
         items.append((month, key, row["articles"] or 0))
     columns, series = _paper_bars(items, papers)
-    notes = _other_note(series, f"articles of the papers outside the {len(PALETTE)} with the most archived articles")
+    notes = _other_note(series, i18n.text("articles of the papers outside the {n} with the most archived articles",
+                                          n=len(PALETTE)))
     if undated:
-        notes.append(f"Not shown: {_plural(undated, 'article')} with no published date.")
+        notes.append(i18n.text("Not shown: {count} with no published date.",
+                               count=i18n.ngettext("{n} article", "{n} articles", round(undated))))
     spans = {m: (m.toordinal(), _next_month(m).toordinal()) for m in columns}
     return time_bars(columns, spans, series, title, "month", "article", notes)
 
@@ -176,7 +180,8 @@ def crawls_chart(rows: list[dict], title: str) -> Markup:
     ticks = [(i + 0.5, f"#{c}") for i, c in enumerate(ids) if c % step == 0]
     labels = {c: f"crawl #{c} ({started[c]})" for c in ids}
     return bars_html(columns, spans, series, title, (0, len(ids)), ticks, labels, "URL",
-                     ["By crawl, oldest left: one bar per crawl (its number under the axis)."] if rows else [])
+                     [i18n.text("By crawl, oldest left: one bar per crawl (its number under the axis).")]
+                     if rows else [])
 
 
 def _nice_steps():

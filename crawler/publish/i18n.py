@@ -103,33 +103,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "Showing version {version} of {count}.": ("Version {version} sur {count}.", "الإصدار {version} من {count}."),
     "Versions": ("Versions", "الإصدارات"),
     "version": ("version", "الإصدار"),
-    "first seen": ("première vue", "أول ظهور"),
-    "last seen": ("dernière vue", "آخر ظهور"),
+    "first seen": ("première apparition", "أول ظهور"),
+    "last seen": ("dernière apparition", "آخر ظهور"),
     "title": ("titre", "العنوان"),
     "parser": ("analyseur", "المحلل"),
     "Every version with its text and WARC capture": ("Toutes les versions, avec leur texte et leur capture WARC",
                                                      "كل الإصدارات مع نصوصها ولقطات WARC"),
     "Duplicate group": ("Groupe de copies", "مجموعة النسخ"),
-    "group|first seen": ("vue en premier", "الأسبق ظهورًا"),
+    "group|first seen": ("vu en premier", "الأسبق ظهورًا"),
     "No other paper’s copy of this article is archived.": (
         "Aucune copie de cet article dans un autre journal n’est archivée.",
         "لا توجد في الأرشيف نسخة من هذا المقال في صحيفة أخرى."),
     "On the ticker": ("Dans le bandeau des titres", "في شريط العناوين"),
     "{first} to {last}": ("du {first} au {last}", "من {first} إلى {last}"),
-    "This article as data:": ("Cet article en données :", "هذا المقال كبيانات:"),
+    "This article as data:": ("Les données de cet article :", "بيانات هذا المقال:"),
     "row": ("ligne", "الصف"),
-    "No archived article at {url}": ("Aucun article archivé à l’adresse {url}", "لا يوجد مقال مؤرشف على العنوان {url}"),
+    "No archived article at {url}": ("Aucun article archivé à l’adresse {url}", "لا يوجد مقال مؤرشف على الرابط {url}"),
     # the charts page
     CHARTS_LEDE: (
-        "Les dates sont placées dans le temps : un jour ou un mois sans rien d’archivé est un vide. Chaque journal "
+        "Les dates sont placées sur un axe du temps : un jour ou un mois où rien n’a été archivé laisse un vide. Chaque journal "
         "garde sa couleur dans tous les graphiques (les {n} journaux qui ont le plus d’articles archivés, dans cet "
-        "ordre ; les autres sont « Autres journaux », en gris) et porte le nom que ses articles citent. Les titres "
-        "dont le lien ne nomme aucun journal sont laissés hors du graphique par journal : sa note dit combien. "
-        "Survolez une barre pour son chiffre.",
-        "التواريخ موضوعة حسب الزمن: اليوم أو الشهر الذي لم يؤرشف فيه شيء فراغ. تحتفظ كل صحيفة بلونها في كل "
+        "ordre ; les autres sont « Autres journaux », en gris) et porte le nom de l’éditeur que citent ses articles. Les titres "
+        "dont le lien ne nomme aucun journal sont exclus du graphique par journal : sa note en indique le nombre. "
+        "Survolez une barre pour voir sa valeur.",
+        "التواريخ موزعة على محور زمني: اليوم أو الشهر الذي لم يُؤرشف فيه شيء يظهر فراغًا. تحتفظ كل صحيفة بلونها في كل "
         "الرسوم (الصحف الـ{n} الأكثر مقالات مؤرشفة، بهذا الترتيب؛ والبقية «صحف أخرى» بالرمادي) وتسمّى باسم "
         "الناشر الذي تنسب إليه مقالاتها. العناوين التي لا يسمّي رابطها أي صحيفة مستبعدة من الرسم حسب الصحيفة: "
-        "ملاحظته تذكر عددها. مرّر المؤشر على عمود لترى رقمه."),
+        "وتذكر ملاحظته عددها. مرّر المؤشر فوق عمود لترى قيمته."),
     "The numbers:": ("Les chiffres :", "الأرقام:"),
     "No chart: the archive has none of the chart queries.": (
         "Aucun graphique : l’archive n’a aucune des requêtes des graphiques.",
@@ -142,38 +142,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "et l’élision non plus : <code><bdi>حكومة</bdi></code> trouve « <bdi>الحكومة</bdi> », <code>etat</code> trouve "
         "« l’État ». Chaque mot doit figurer ; <code>OR</code> entre deux mots prend l’un ou l’autre, "
         "<code>\"une expression\"</code> ces mots dans cet ordre, <code>-mot</code> écarte ce qui le contient. Les "
-        "résultats sont classés, titres d’abord ; un article publié par plusieurs journaux n’apparaît qu’une fois.",
+        "résultats sont classés, les correspondances dans le titre d’abord ; un article publié par plusieurs journaux n’apparaît qu’une fois.",
         "المقالات وعناوين الشريط، بالفرنسية والعربية. لا تهم الحركات ولا حالة الأحرف ولا أشكال الحروف العربية: "
         "<code><bdi>الحكومه</bdi></code> تجد «<bdi>الحكومة</bdi>»، و<code><bdi>الاطار</bdi></code> تجد "
-        "«<bdi>الإطار</bdi>»، و<code>metropole</code> تجد «métropole»؛ ولا السوابق المتصلة: <code><bdi>حكومة</bdi></code> "
-        "تجد «<bdi>الحكومة</bdi>». يجب أن ترد كل كلمة؛ <code>OR</code> بين كلمتين تأخذ إحداهما، و<code>\"عبارة\"</code> "
-        "هذه الكلمات بهذا الترتيب، و<code>-كلمة</code> تستبعد ما يتضمنها. النتائج مرتبة، العناوين أولا؛ والمقال الذي "
+        "«<bdi>الإطار</bdi>»، و<code>metropole</code> تجد «métropole»؛ ولا السوابق المتصلة، عربية كانت أو فرنسية: <code><bdi>حكومة</bdi></code> "
+        "تجد «<bdi>الحكومة</bdi>»، و<code>etat</code> تجد «l’État». يجب أن ترد كل كلمة؛ <code>OR</code> بين كلمتين تأخذ إحداهما، و<code>\"عبارة\"</code> "
+        "هذه الكلمات بهذا الترتيب، و<code>-كلمة</code> تستبعد ما يتضمنها. النتائج مرتبة، والتطابق في العنوان أولا؛ والمقال الذي "
         "نشرته عدة صحف يظهر مرة واحدة."),
     "{q}: search": ("{q} : recherche", "{q}: بحث"),
     "Search: {q}": ("Recherche : {q}", "بحث: {q}"),
     "More than {n} results for “{q}”": ("Plus de {n} résultats pour « {q} »", "أكثر من {n} نتيجة لـ«{q}»"),
-    "all": ("tout", "الكل"),
+    "all": ("tous", "الكل"),
     "articles: {n}": ("articles : {n}", "المقالات: {n}"),
     "headlines: {n}": ("titres : {n}", "العناوين: {n}"),
     "more than {n}": ("plus de {n}", "أكثر من {n}"),
     "page {page} of {pages}": ("page {page} sur {pages}", "الصفحة {page} من {pages}"),
     "So common a search ranks the {n} headlines archived last; add a word to narrow it.": (
-        "Une recherche aussi courante classe les {n} titres archivés en dernier ; ajoutez un mot pour la préciser.",
-        "بحث شائع إلى هذا الحد يرتب آخر {n} عنوانا مؤرشفا؛ أضف كلمة لتضييقه."),
+        "Pour une recherche aussi courante, seuls les {n} derniers titres archivés sont classés ; ajoutez un mot pour l’affiner.",
+        "هذا البحث شائع جدًا، لذا لا يُرتَّب فيه إلا آخر {n} عنوان مؤرشف؛ أضف كلمة لتضييقه."),
     "So common a search ranks the {n} articles archived last; add a word to narrow it.": (
-        "Une recherche aussi courante classe les {n} articles archivés en dernier ; ajoutez un mot pour la préciser.",
-        "بحث شائع إلى هذا الحد يرتب آخر {n} مقالا مؤرشفا؛ أضف كلمة لتضييقه."),
+        "Pour une recherche aussi courante, seuls les {n} derniers articles archivés sont classés ; ajoutez un mot pour l’affiner.",
+        "هذا البحث شائع جدًا، لذا لا يُرتَّب فيه إلا آخر {n} مقال مؤرشف؛ أضف كلمة لتضييقه."),
     "So common a search ranks the {n} articles and the {n} headlines archived last; add a word to narrow it.": (
         "Une recherche aussi courante classe les {n} articles et les {n} titres archivés en dernier ; ajoutez un mot "
         "pour la préciser.",
-        "بحث شائع إلى هذا الحد يرتب آخر {n} مقالا و{n} عنوانا مؤرشفا؛ أضف كلمة لتضييقه."),
+        "هذا البحث شائع جدًا، لذا لا يُرتَّب فيه إلا آخر {n} مقال مؤرشف وآخر {n} عنوان مؤرشف؛ أضف كلمة لتضييقه."),
     "No more results: page {page} is past the last page ({pages}).": (
         "Plus de résultats : la page {page} est au-delà de la dernière ({pages}).",
-        "لا مزيد من النتائج: الصفحة {page} بعد الصفحة الأخيرة ({pages})."),
+        "لا مزيد من النتائج: الصفحة {page} تتجاوز الصفحة الأخيرة ({pages})."),
     "The last page": ("La dernière page", "الصفحة الأخيرة"),
     "article": ("article", "مقال"),
     "headline": ("titre", "عنوان"),
-    "on the ticker {first}": ("sur le bandeau le {first}", "في الشريط يوم {first}"),
+    "on the ticker {first}": ("dans le bandeau des titres le {first}", "في شريط العناوين يوم {first}"),
     " to {last}": (" jusqu’au {last}", " إلى {last}"),
     "also published by": ("aussi publié par", "نشرته أيضا"),
     "← previous": ("← précédents", "→ السابق"),
@@ -184,15 +184,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "(subscribe to be told of new matches)": ("(abonnez-vous pour être prévenu des nouveaux résultats)",
                                               "(اشترك لتُبلَّغ بالنتائج الجديدة)"),
     "No archived article": ("Aucun article archivé", "لا يوجد مقال مؤرشف"),
-    "Nothing in this archive at {url}.": ("Rien dans cette archive à l’adresse {url}.", "لا شيء في هذا الأرشيف على العنوان {url}."),
+    "Nothing in this archive at {url}.": ("Rien dans cette archive à l’adresse {url}.", "لا شيء في هذا الأرشيف على الرابط {url}."),
     "Looked up as the article’s address, as the address it was fetched at and as the original paper’s address, in these forms:": (
-        "Cherché comme adresse de l’article, comme adresse où il a été téléchargé et comme adresse du journal d’origine, sous ces formes :",
-        "بُحث عنه كعنوان للمقال وكعنوان جُلب منه وكعنوان الصحيفة الأصلية، بهذه الصيغ:"),
-    "That is not a web address.": ("Ce n’est pas une adresse web.", "هذا ليس عنوان ويب."),
+        "Cherché comme adresse de l’article, comme adresse où il a été récupéré et comme son adresse sur le site du journal d’origine, sous ces formes :",
+        "بُحث عنه بوصفه رابط المقال، والرابط الذي جُلب منه، ورابطه في موقع الصحيفة الأصلية، بهذه الصيغ:"),
+    "That is not a web address.": ("Ce n’est pas une adresse web.", "هذا ليس رابط ويب."),
     "Search the archive instead:": ("Chercher plutôt dans l’archive :", "ابحث في الأرشيف بدلا من ذلك:"),
     "Search for “{words}”": ("Chercher « {words} »", "ابحث عن «{words}»"),
     "Which article? Give its URL: /-/article?url=...": (
-        "Quel article ? Donnez son adresse : /-/article?url=...", "أي مقال؟ أعطِ عنوانه: ‎/-/article?url=..."),
+        "Quel article ? Donnez son adresse : /-/article?url=...", "أي مقال؟ أدخل رابطه: ‎/-/article?url=..."),
     "{url} has no version {version}": ("{url} n’a pas de version {version}", "ليس لـ {url} إصدار رقم {version}"),
     "Not found": ("Introuvable", "غير موجود"),
     "Error {status}": ("Erreur {status}", "خطأ {status}"),
@@ -207,7 +207,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "articles": ("articles", "مقالات"),
     "article versions": ("versions d’articles", "إصدارات المقالات"),
     "headlines": ("titres", "عناوين"),
-    "ticker sightings": ("passages dans le bandeau", "ظهورات في الشريط"),
+    "ticker sightings": ("passages dans le bandeau des titres", "مرات الظهور في شريط العناوين"),
     "crawls": ("collectes", "عمليات الجمع"),
     "papers": ("journaux", "صحف"),
     "Last crawl: {crawl} started {started}": ("Dernière collecte : {crawl} commencée le {started}",
@@ -228,29 +228,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ": الحقول والبدائل والصفحات المرفوضة والانحرافات في كل عملية جمع، مع رسم بياني."),
     "No article yet.": ("Aucun article pour l’instant.", "لا توجد مقالات بعد."),
     "All articles": ("Tous les articles", "كل المقالات"),
-    "(facets by paper, language, date)": ("(filtres par journal, langue, date)", "(تصنيف حسب الصحيفة واللغة والتاريخ)"),
+    "(facets by paper, language, date)": ("(filtres par journal, langue, date)", "(تصفية حسب الصحيفة واللغة والتاريخ)"),
     "all headlines": ("tous les titres", "كل العناوين"),
     "Atom feed of the latest articles": ("Flux Atom des derniers articles", "موجز Atom لآخر المقالات"),
     "Questions the archive answers": ("Questions auxquelles l’archive répond", "أسئلة يجيب عنها الأرشيف"),
     "Latest headlines on the ticker": ("Les derniers titres du bandeau", "آخر عناوين الشريط"),
-    "What was on the ticker at a given time": ("Ce que montrait le bandeau à un moment donné",
-                                               "ما كان في الشريط في وقت معيّن"),
+    "What was on the ticker at a given time": ("Ce que montrait le bandeau des titres à un moment donné",
+                                               "ما كان يعرضه شريط العناوين في وقت معيّن"),
     "Articles per publisher per day": ("Articles par journal et par jour", "المقالات لكل صحيفة في اليوم"),
     "Articles per publisher per month": ("Articles par journal et par mois", "المقالات لكل صحيفة في الشهر"),
     "The most reported stories": ("Les sujets les plus repris", "أكثر الأخبار تداولًا"),
     "The same article in several papers": ("Le même article dans plusieurs journaux", "المقال نفسه في عدة صحف"),
     "Articles that changed": ("Les articles modifiés", "المقالات التي تغيّرت"),
-    "Crawl health: the last runs": ("Santé des collectes : les dernières", "حالة الجمع: آخر العمليات"),
-    "Failures and skips by reason": ("Échecs et URL écartées, par raison", "الإخفاقات والتخطيات حسب السبب"),
+    "Crawl health: the last runs": ("État des collectes : les plus récentes", "حالة عمليات الجمع: أحدثها"),
+    "Failures and skips by reason": ("Échecs et URL écartées, par motif", "الإخفاقات والروابط المتخطاة حسب السبب"),
     ": headlines per day by paper, crawl volume": (" : titres par jour et par journal, volume des collectes",
-                                                  ": العناوين يوميًا حسب الصحيفة، وحجم الجمع"),
+                                                  ": العناوين يوميًا حسب الصحيفة، وحجم عمليات الجمع"),
     ": how well each site’s pages were read, crawl by crawl": (
         " : la qualité de lecture des pages de chaque site, collecte par collecte",
-        ": مدى جودة قراءة صفحات كل موقع، عملية بعد عملية"),
+        ": مدى جودة قراءة صفحات كل موقع، عملية جمع بعد أخرى"),
     "Every table and query is also JSON and CSV: add <code>.json</code> or <code>.csv</code> to its address.": (
         "Chaque table et chaque requête existe aussi en JSON et en CSV : ajoutez <code>.json</code> ou "
         "<code>.csv</code> à son adresse.",
-        "كل جدول وكل استعلام متاح أيضًا بصيغتي JSON وCSV: أضف <code>.json</code> أو <code>.csv</code> إلى عنوانه."),
+        "كل جدول وكل استعلام متاح أيضًا بصيغتي JSON وCSV: أضف <code>.json</code> أو <code>.csv</code> إلى رابطه."),
     "A search is a feed too:": ("Une recherche est aussi un flux :", "البحث موجز أيضًا:"),
     "Databases": ("Bases de données", "قواعد البيانات"),
     "list|, ": (", ", "، "),
@@ -259,7 +259,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                                   "عناوين الشريط يوميًا، حسب الصحيفة"),
     "Crawl volume: URLs per crawl, fetched, failed and skipped": (
         "Volume des collectes : URL par collecte, récupérées, en échec et écartées",
-        "حجم الجمع: العناوين في كل عملية، المجلوبة والفاشلة والمتخطاة"),
+        "حجم عمليات الجمع: الروابط في كل عملية جمع، المجلوبة والفاشلة والمتخطاة"),
     "Articles per month, by paper (published date)": ("Articles par mois, par journal (date de publication)",
                                                       "المقالات شهريًا، حسب الصحيفة (تاريخ النشر)"),
     # the health page
@@ -270,27 +270,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "La qualité de lecture des pages de chaque site, collecte par collecte (les {n} dernières collectes de chaque "
         "site) : les pages analysées, les pages d’article (à une adresse d’article, ou où un article a été trouvé), "
         "les articles extraits, la part des pages d’article qui en ont donné un (<em>extraites</em>), la part des "
-        "articles ayant chaque champ, la longueur médiane du corps, les pages lues par l’objet de page générique au "
-        "lieu de celui du site (<em>replis</em>), les accroches payantes (<em>partiels</em>) et les pages rejetées "
-        "comme non-articles, par raison. Une collecte dont les parts sont tombées bien sous le niveau récent du site "
+        "articles ayant chaque champ, la longueur médiane du texte, les pages lues par l’objet de page générique au "
+        "lieu de celui du site (<em>replis</em>), les accroches d’articles payants (<em>partiels</em>) et les pages rejetées "
+        "comme non-articles, par motif. Une collecte dont les parts sont tombées bien sous le niveau récent du site "
         "est signalée {mark}, avec la mesure : son niveau récent → sa valeur dans cette collecte.",
-        "مدى جودة قراءة صفحات كل موقع، عملية بعد عملية (آخر {n} عملية جمع لكل موقع): الصفحات المحلَّلة، وصفحات "
-        "المقالات (على عنوان مقال، أو حيث وُجد مقال)، والمقالات المستخرجة، ونسبة صفحات المقالات التي أعطت مقالًا "
+        "مدى جودة قراءة صفحات كل موقع، عملية جمع بعد أخرى (آخر {n} عملية جمع لكل موقع): الصفحات المحلَّلة، وصفحات "
+        "المقالات (على رابط مقال، أو حيث وُجد مقال)، والمقالات المستخرجة، ونسبة صفحات المقالات التي أعطت مقالًا "
         "(<em>المستخرجة</em>)، ونسبة المقالات التي فيها كل حقل، والطول الوسيط للنص، والصفحات التي قرأها كائن الصفحة "
         "العام بدل كائن الموقع (<em>البدائل</em>)، ومقتطفات المحتوى المدفوع (<em>الجزئية</em>)، والصفحات المرفوضة "
-        "لأنها ليست مقالات، حسب السبب. تُعلَّم بـ {mark} كل عملية انخفضت نسبها كثيرًا عن المستوى الأخير للموقع، "
-        "مع المقياس: مستواه الأخير ← قيمته في تلك العملية."),
+        "لأنها ليست مقالات، حسب السبب. تُعلَّم بـ {mark} كل عملية جمع انخفضت نسبها كثيرًا عن مستوى الموقع في الآونة الأخيرة، "
+        "مع المقياس: مستواه في الآونة الأخيرة ← قيمته في عملية الجمع تلك."),
     "{mark} in {drifted} of the {n} crawls shown": ("{mark} dans {drifted} des {n} collectes affichées",
-                                                    "{mark} في {drifted} من {n} عمليات جمع معروضة"),
-    "crawl {crawl}": ("collecte {crawl}", "العملية {crawl}"),
-    "{mark} in crawl {crawl}:": ("{mark} dans la collecte {crawl} :", "{mark} في العملية {crawl}:"),
-    "crawl": ("collecte", "العملية"),
+                                                    "{mark} في {drifted} من عمليات الجمع الـ{n} المعروضة"),
+    "crawl {crawl}": ("collecte {crawl}", "عملية الجمع {crawl}"),
+    "{mark} in crawl {crawl}:": ("{mark} dans la collecte {crawl} :", "{mark} في عملية الجمع {crawl}:"),
+    "crawl": ("collecte", "عملية الجمع"),
     "started": ("début", "البداية"),
     "pages": ("pages", "الصفحات"),
     "article pages": ("pages d’article", "صفحات المقالات"),
     "extracted": ("extraites", "المستخرجة"),
     "articles with": ("articles avec", "مقالات فيها"),
-    "median body (chars)": ("corps médian (caractères)", "الطول الوسيط للنص (حروف)"),
+    "median body (chars)": ("longueur médiane du texte (caractères)", "الطول الوسيط للنص (حروف)"),
     "fallbacks": ("replis", "البدائل"),
     "partial": ("partiels", "الجزئية"),
     "rejected": ("rejetées", "المرفوضة"),
@@ -300,16 +300,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "language": ("langue", "اللغة"),
     "image": ("image", "الصورة"),
     "publisher": ("journal", "الصحيفة"),
-    "own parser": ("analyseur propre", "المحلل الخاص"),
+    "own parser": ("analyseur du site", "محلل الموقع"),
     "drift": ("dérive", "انحراف"),
+    # the charts' notes and legend
+    "Other papers": ("Autres journaux", "صحف أخرى"),
+    "{other} (grey): {what}.": ("{other} (en gris) : {what}.", "{other} (بالرمادي): {what}."),
+    "headlines linking to a paper outside the {n} with the most archived articles, or to a paper with no "
+    "archived article (so no known name)": (
+        "titres renvoyant à un journal hors des {n} qui ont le plus d’articles archivés, ou à un journal sans "
+        "article archivé (donc sans nom connu)",
+        "عناوين تحيل إلى صحيفة خارج الصحف الـ{n} الأكثر مقالات مؤرشفة، أو إلى صحيفة ليس لها مقال مؤرشف "
+        "(فلا يُعرف اسمها)"),
+    "articles of the papers outside the {n} with the most archived articles": (
+        "articles des journaux hors des {n} qui ont le plus d’articles archivés",
+        "مقالات الصحف خارج الصحف الـ{n} الأكثر مقالات مؤرشفة"),
+    "Not shown: {count} whose link names no paper (paper unknown), on these days.": (
+        "Non affichés : {count} dont le lien ne nomme aucun journal (journal inconnu), ces jours-là.",
+        "غير معروضة: {count} لا يسمّي رابطها أي صحيفة (صحيفة غير معروفة)، في هذه الأيام."),
+    "Not shown: {count} with no published date.": (
+        "Non affichés : {count} sans date de publication.", "غير معروضة: {count} بلا تاريخ نشر."),
+    "By crawl, oldest left: one bar per crawl (its number under the axis).": (
+        "Par collecte, la plus ancienne à gauche : une barre par collecte (son numéro sous l’axe).",
+        "حسب عملية الجمع، الأقدم على اليسار: عمود لكل عملية جمع (رقمها تحت المحور)."),
     "{site}: share of article pages extracted, and read by its own parser, per crawl": (
         "{site} : part des pages d’article extraites, et lues par son propre analyseur, par collecte",
-        "{site}: نسبة صفحات المقالات المستخرجة، والمقروءة بمحللها الخاص، في كل عملية جمع"),
+        "{site}: نسبة صفحات المقالات المستخرجة، والمقروءة بمحلل الموقع الخاص، في كل عملية جمع"),
     "with {field}": ("avec {field}", "مع {field}"),
     "No extraction health recorded yet: every crawl records it (crawls made before it existed did not).": (
-        "Aucune mesure de l’extraction encore : chaque collecte l’enregistre (celles d’avant ne le faisaient pas).",
-        "لا توجد قياسات للاستخراج بعد: كل عملية جمع تسجلها (العمليات الأقدم لم تكن تفعل)."),
-    "The numbers:": ("Les chiffres :", "الأرقام:"),
+        "Pas encore de mesure de l’extraction : chaque collecte l’enregistre (les collectes antérieures à cette mesure ne le faisaient pas).",
+        "لا توجد قياسات للاستخراج بعد: كل عملية جمع تسجلها (عمليات الجمع السابقة لهذه الميزة لم تكن تسجلها)."),
     "the last drift rows": ("les dernières dérives", "آخر الانحرافات"),
     "(each as JSON and CSV too). In a terminal:": ("(chacun aussi en JSON et CSV). Dans un terminal :",
                                                    "(كل منها بصيغتي JSON وCSV أيضًا). في الطرفية:"),
@@ -333,6 +352,10 @@ PLURALS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
         "fr": {"one": "{n} titre du bandeau", "other": "{n} titres du bandeau"},
         "ar": {"zero": "{n} عنوان في الشريط", "one": "عنوان واحد في الشريط", "two": "عنوانان في الشريط",
                "few": "{n} عناوين في الشريط", "many": "{n} عنوانًا في الشريط", "other": "{n} عنوان في الشريط"}},
+    ("{n} headline", "{n} headlines"): {
+        "fr": {"one": "{n} titre", "other": "{n} titres"},
+        "ar": {"zero": "{n} عنوان", "one": "عنوان واحد", "two": "عنوانان", "few": "{n} عناوين", "many": "{n} عنوانًا",
+               "other": "{n} عنوان"}},
     ("{n} page", "{n} pages"): {
         "fr": {"one": "{n} page", "other": "{n} pages"},
         "ar": {"zero": "{n} صفحة", "one": "صفحة واحدة", "two": "صفحتان", "few": "{n} صفحات", "many": "{n} صفحة",
