@@ -56,7 +56,7 @@ from crawler.grouping.lexicon import (
     is_arabic,
     lexicon,
 )
-from crawler.grouping.rules import _ar_first_name, _match_phrase  # shared with the first method
+from crawler.grouping.rules import _match_phrase, ar_name_flags  # shared with the first method
 
 METHOD = "lemmas"
 DEFAULT_THRESHOLD = 0.65
@@ -230,13 +230,8 @@ def analyse(text: str) -> Headline:
     if len(raw) != len(folded):
         raw = [t for t, _ in folded]
     # Arabic names: a first name from the list (data/ar_first_names.txt) and the word after it
-    first_names = lex.ar_first_names
-    folded = list(folded)
-    for k, (t, _) in enumerate(folded):
-        if is_arabic(t) and _ar_first_name(t, first_names):
-            folded[k] = (t, True)
-            if k + 1 < len(folded) and is_arabic(folded[k + 1][0]):
-                folded[k + 1] = (folded[k + 1][0], True)
+    words = [t for t, _ in folded]
+    folded = list(zip(words, ar_name_flags(words, [cap for _, cap in folded], lex.ar_first_names)))
     bares = [bare(t) for t, _ in folded]
     forms = [ar_lookup_forms(t) if is_arabic(t) else (b,) for (t, _), b in zip(folded, bares)]
     content: dict[str, float] = {}

@@ -70,6 +70,18 @@ def _ar_first_name(t: str, first_names: frozenset[str]) -> bool:
     return t in first_names or (len(t) > 3 and t[0] in "لبو" and t[1:] in first_names)
 
 
+def ar_name_flags(tokens: list[str], caps: list[bool], first_names: frozenset[str]) -> list[bool]:
+    """The name flags of a headline's folded tokens with the Arabic names added: a first name
+    from the list and the Arabic word after it (Arabic has no capitals to tell them)."""
+    flags = list(caps)
+    for k, t in enumerate(tokens):
+        if is_arabic(t) and _ar_first_name(t, first_names):
+            flags[k] = True
+            if k + 1 < len(tokens) and is_arabic(tokens[k + 1]):
+                flags[k + 1] = True
+    return flags
+
+
 def _weight(tokens: Iterable[str], generic: frozenset[str]) -> float:
     """The evidence units of content tokens: 1 each, GENERIC_WEIGHT for a generic one."""
     return sum(GENERIC_WEIGHT if t in generic else 1.0 for t in tokens)
@@ -144,12 +156,10 @@ def analyse(text: str) -> HeadlineAnalysis:
         lex.months, lex.weekdays, lex.number_words, lex.trends, lex.trend_stems)
     stop, date_words, weak, not_evidence_stems = lex.stop, lex.date_words, lex.weak, lex.not_evidence_stems
     shouting = _shouting(text)
-    toks = [(bare(t), t, cap and not shouting) for t, cap in headline_tokens(text)]
-    for k, (b, t, cap) in enumerate(toks):  # Arabic names: a first name and the next word
-        if is_arabic(t) and _ar_first_name(t, first_names):
-            toks[k] = (b, t, True)
-            if k + 1 < len(toks) and is_arabic(toks[k + 1][1]):
-                toks[k + 1] = (toks[k + 1][0], toks[k + 1][1], True)
+    tokens = headline_tokens(text)
+    words = [t for t, _ in tokens]
+    flags = ar_name_flags(words, [cap and not shouting for _, cap in tokens], first_names)
+    toks = [(bare(t), t, cap) for t, cap in zip(words, flags)]
     bares = [b for b, _, _ in toks]
     all_forms = [_forms(t, b) for b, t, _ in toks]
     content: set[str] = set()
