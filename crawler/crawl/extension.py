@@ -52,6 +52,9 @@ from crawler.warc.writer import GZIP_LEVEL
 
 logger = logging.getLogger(__name__)
 
+PAGE_KEY = "newsarchive_page"  # request meta: the page's mark, waiting for its items
+WRITE_FAILED = "archive_write_failed"  # the finish reason of a crawl stopped by a failed write
+
 
 def _migration_progress(text: str) -> None:
     """A migration's progress: on the quiet crawl's console line, or in the log (-v)."""
@@ -62,8 +65,6 @@ def _migration_progress(text: str) -> None:
         console.progress(text)
     else:
         logger.info(text)
-PAGE_KEY = "newsarchive_page"  # request meta: the page's mark, waiting for its items
-WRITE_FAILED = "archive_write_failed"  # the finish reason of a crawl stopped by a failed write
 
 
 @dataclass
