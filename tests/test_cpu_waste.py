@@ -503,8 +503,12 @@ def bundled_pages():
     for n, v in enumerate(variants.COMBINATIONS):
         site = variants.FR if v["edition"] == "fr" else variants.AR
         html = variants.page_html(v).encode()
-        yield f"variant {n}", site["url"], html, "text/html"
-        yield f"variant {n} cp1252", site["url"], html, "text/html; charset=windows-1252"
+        # each combination once, in either of the two encodings in turn (both for all of them was
+        # 9,216 pages parsed twice, 28 s of the suite, for what half of them shows as well)
+        if n % 2:
+            yield f"variant {n} cp1252", site["url"], html, "text/html; charset=windows-1252"
+        else:
+            yield f"variant {n}", site["url"], html, "text/html"
     url = variants.LESECHOS_URL
     for around in ("article", "ticker", "body"):
         yield f"nested {around}", url, variants.nested("<div>", "</div>", 10_000, around=around), "text/html"
@@ -563,7 +567,7 @@ def page_object_part(result):
 
 def test_page_objects_are_the_old_ones_on_the_bundled_pages():
     pages = list(bundled_pages())
-    assert len(pages) > 9000
+    assert len(pages) == 4681  # 10 saved pages x 4 content types, 4,608 variants, 33 altered and tiny pages
     results = []
     for name, url, body, content_type in pages:
         new, old = parsed(parse_bytes, url, body, content_type), parsed(old_parse_bytes, url, body, content_type)
@@ -571,7 +575,7 @@ def test_page_objects_are_the_old_ones_on_the_bundled_pages():
         results.append(new)
     errors = [r for r in results if isinstance(r, str)]
     assert len(errors) == 4 and any("encoding declaration" in e for e in errors)  # refused alike
-    assert sum(1 for r in results if not isinstance(r, str) and r["article"]) > 9000
+    assert sum(1 for r in results if not isinstance(r, str) and r["article"]) > 4600
 
 
 def test_page_objects_are_the_old_ones_on_the_bench_site():
