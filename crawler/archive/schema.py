@@ -26,18 +26,18 @@ REPORT_EVERY = 10.0  # seconds between two progress lines
 
 def counted(db: sqlite_utils.Database, name: str, fn: Callable, what: str, total: int) -> None:
     """Register `fn` as the SQL function `name`, counting its calls: every REPORT_EVERY seconds
-    the migration reports "<what>: n of total rows (p%)" (a row-by-row INSERT ... SELECT gives no
-    other sign of life, and on a million articles it runs for many minutes)."""
-    done, started, last = 0, 0.0, [0.0]
+    the migration reports "<what>: n of total values (p%), about t left" (a row-by-row INSERT ...
+    SELECT gives no other sign of life, and on a million articles it runs for many minutes)."""
+    done, started, last = 0, 0.0, 0.0
 
     def wrapped(value):
-        nonlocal done, started
+        nonlocal done, started, last
         done += 1
         now = time.monotonic()
-        if done == 1:  # the clock starts at the first row (the statement may have work before it)
-            started = last[0] = now
-        elif report is not None and now - last[0] >= REPORT_EVERY:
-            last[0] = now
+        if done == 1:  # the clock starts at the first value (the statement may have work before it)
+            started = last = now
+        elif report is not None and now - last >= REPORT_EVERY:
+            last = now
             rate = done / max(now - started, 1e-9)
             left = max(total - done, 0) / rate if rate else 0
             report(f"{what}: {min(done, total):,} of {total:,} values ({min(done, total) / max(total, 1):.0%}), "

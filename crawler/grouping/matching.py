@@ -10,32 +10,35 @@ were written against (issue 15). simplemma's dictionaries cover both languages' 
 story (Akhannouch, MINURSO, أزيلال) and which any headline may use (annonce, الحكومة).
 
 A headline is analysed (``analyse``) into:
-  content   lemma -> weight: what the story is about. A lemma in a synonym group
-            (data/synonyms.toml) or a phrase of data/concepts.toml becomes its concept
-            ("@hausse", "@bam"). Weight from wordfreq's Zipf frequency: rare words weigh
-            more (``word_weight``).
-  places    place ids (data/places.toml): context, and a veto when both name places of the
-            same level and share none.
+  content   key -> weight: what the story is about. A key is the Snowball stem of the word's
+            simplemma lemma, or its concept when the word or phrase is in a synonym group
+            (data/synonyms.toml) or in data/concepts.toml ("@accord", "@bam"). Weight from
+            wordfreq's Zipf frequency (``word_weight``): rare words weigh more; a concept 1.
+  names     content that names someone or something: a capitalised word that is not a common
+            one, a French word wordfreq lacks, an Arabic first name and the word after it, a
+            named concept ([names] of synonyms.toml, entities of concepts.toml).
+  places    place ids (data/places.toml): context, and a veto.
   numbers   figures as values: 1.500 = 1500 = 1 500, 0,50 DH = 50 centimes = 0.5,
-            14,6 millions = 14.600.000, 600 ألف = 600.000, troisième = 3e = 3, scores.
+            14,6 millions = 14.600.000, 600 ألف = 600.000; the two figures of a score.
+  ranks     ordinals: 3e = troisième, J12, الدورة 16.
   years, weekdays, day-month dates, months: vetoes only (another day, another story).
-  trends    rise / fall, win / lose (data/trends.toml): a shared trend counts, opposite trends veto.
+  trends    rise / fall, win / lose (data/trends.toml and [trends] of synonyms.toml).
 
 Two headlines (``compare``):
-  1. vetoes: different weekdays, dates, months or years; figures of each that the other
-     lacks; places of the same level sharing none; opposite trends;
-  2. contrast: each has a rare word (a name, a place not in the tables) the other lacks:
-     "Hakimi forfait..." / "Ounahi forfait..." are two stories;
-  3. score = shared / (shared + unmatched of the headline that has less unmatched), where
-     shared = the weights of shared content + 1 per shared figure, place, day, trend; the
-     same story when score >= threshold and the shared content weighs at least MIN_SHARED.
+  1. vetoes (``veto``): another language (not measured); different weekdays, dates, months or
+     years; figures of each that the other lacks; different ranks; places of the same level
+     sharing none; each naming someone the other lacks; two members of an exclusive class
+     (quarter-final / semi-final); opposite trends. Then: sharing names only ("names only"),
+     and "contrast": each has a rare word of its own and little is shared;
+  2. score = shared / (shared + the unmatched weight of the headline that has less), where
+     shared = the weights of shared content + CONTEXT_WEIGHT per shared figure, place, day,
+     trend; the same story when score >= threshold and shared >= MIN_SHARED.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -50,13 +53,13 @@ from crawler.grouping.lexicon import (
     _by_first,
     _phrase_table,
     _toml,
-    ar_lookup_forms,
     bare,
     headline_tokens,
     is_arabic,
     lexicon,
 )
-from crawler.grouping.rules import _match_phrase, ar_name_flags  # shared with the first method
+# shared with the first method: lookup forms, phrase matching, figures, Arabic names
+from crawler.grouping.rules import _forms, _lookup, _match_phrase, _number, ar_name_flags
 
 METHOD = "lemmas"
 DEFAULT_THRESHOLD = 0.65
@@ -200,17 +203,11 @@ def word_weight(lemma: str, lang: str) -> float:
 # --- analysis -----------------------------------------------------------------------------------
 
 
-def _number_value(raw: str) -> tuple[float, bool] | None:
-    """A figure's value and whether it is a score (2-1): '1.500' 1500, '0,50' 0.5, '1 500'."""
-    digits = raw.replace("\u00a0", " ")
-    if "-" in digits:
-        return None
-    digits = digits.replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):
-        digits = digits.replace(".", "")
-    digits = digits.replace(",", ".")
+def _figure(token: str) -> float | None:
+    """A figure's value: the first method's normal form of it (1.500 and 1 500 are 1500, 0,50 is
+    0.5) read as a number; None for a token that is none (1.2.3)."""
     try:
-        return float(digits), False
+        return float(_number(token))
     except ValueError:
         return None
 
@@ -233,7 +230,7 @@ def analyse(text: str) -> Headline:
     words = [t for t, _ in folded]
     folded = list(zip(words, ar_name_flags(words, [cap for _, cap in folded], lex.ar_first_names)))
     bares = [bare(t) for t, _ in folded]
-    forms = [ar_lookup_forms(t) if is_arabic(t) else (b,) for (t, _), b in zip(folded, bares)]
+    forms = [_forms(t, b) for (t, _), b in zip(folded, bares)]
     content: dict[str, float] = {}
     names: set[str] = set()
     places: set[str] = set()
@@ -271,10 +268,9 @@ def analyse(text: str) -> Headline:
             if "-" in token:  # a score: its two figures
                 numbers.update(float(p) for p in token.split("-") if p.strip().isdigit())
                 continue
-            parsed = _number_value(token)
-            if parsed is None:
+            value = _figure(token)
+            if value is None:
                 continue
-            value = parsed[0]
             month = _lookup(lex.months, forms[i]) if i < n else None
             if _YEAR.fullmatch(token):
                 years.add(int(value))
@@ -358,13 +354,6 @@ def _round(value: float) -> float:
     return float(f"{value:.6g}")
 
 
-def _lookup(table: dict, forms: Iterable[str]):
-    for form in forms:
-        if form in table:
-            return table[form]
-    return None
-
-
 # --- decision -----------------------------------------------------------------------------------
 
 
@@ -444,13 +433,3 @@ def index_keys(h: Headline) -> list[str]:
 
 def explain(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> Match:
     return compare(analyse(a), analyse(b), threshold)
-
-
-def _debug(text: str) -> dict:  # pragma: no cover - a helper for bench/story_eval.py --explain
-    h = analyse(text)
-    return {"content": {k: round(v, 2) for k, v in h.content.items()}, "names": sorted(h.names),
-            "places": sorted(h.places), "numbers": sorted(h.numbers), "trends": sorted(h.trends)}
-
-
-__all__ = ["METHOD", "DEFAULT_THRESHOLD", "Headline", "Match", "analyse", "compare", "veto", "shares", "index_keys",
-           "word_weight"]
