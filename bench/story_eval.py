@@ -83,8 +83,8 @@ def load_tsv(path: Path = FIRST) -> list[Pair]:
 
 
 def scores(pairs: list[Pair], method: str) -> list[tuple[Pair, float, str | None]]:
-    """(pair, score, veto) for every pair, scored at threshold 0 (the decision at t is
-    score >= t, and score > 0)."""
+    """(pair, score, veto) for every pair (the score does not depend on the threshold; the
+    decision at t is score >= t and score > 0)."""
     m = METHODS[method]
     out = []
     for p in pairs:
@@ -169,9 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"# Story evaluation: {args.pairs}\n")
         report(f"{len(pairs)} pairs", pairs, ["all"], {args.method: t})
-        final = metrics(scores(pairs, args.method), t)
+        scored = scores(pairs, args.method)
+        final = metrics(scored, t)
         if args.errors:
-            errors(scores(pairs, args.method), t)
+            errors(scored, t)
     else:
         blind, first = load_json(BLIND), load_tsv()
         thresholds = {m: METHODS[m].DEFAULT_THRESHOLD for m in (DEFAULT_METHOD, *sorted(set(METHODS) - {DEFAULT_METHOD}))}
@@ -187,10 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         report(f"First set ({FIRST.name}): {len(first)} pairs, written with the first method",
                first, ["heldout", "tune"], thresholds)
         test = [p for p in blind if p.split == "test"]
-        final = metrics(scores(test, args.method), t)
+        scored = scores(test, args.method)
+        final = metrics(scored, t)
         if args.errors:
             print(f"## {args.method}: misjudged pairs of the blind test split\n")
-            errors(scores(test, args.method), t)
+            errors(scored, t)
     print(f"precision {final['precision']:.3f} recall {final['recall']:.3f} pairs {final['n']}")
     return 0
 
