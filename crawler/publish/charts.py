@@ -341,14 +341,13 @@ DRIFT_COLOUR = "#d62728"
 
 
 def share_lines(points: list[dict], x: str, series: list[str], title: str, width: int = 760,
-                height: int = 260, names: dict[str, str] | None = None) -> Markup:
+                height: int = 260) -> Markup:
     """An SVG line chart of shares (0 to 1, drawn 0% to 100%): one point per x value, in the order
     given (oldest left), one line per series (a None value breaks its line); a point whose
     `drift` is true is marked with a red band and a "!" under its label. The colours, sizes and
-    legend are the bar charts'; `names` gives the legend's label of a series (and of "drift"),
-    in the reader's language; text is 13 px or more at the chart's full width. Every label is
-    escaped."""
-    names = names or {}
+    legend are the bar charts'; a series' label (and "drift") is its name in the reader's
+    language (the names are catalogue entries: crawler.publish.i18n); text is 13 px or more at
+    the chart's full width. Every label is escaped."""
     if not points:
         return Markup('<p class="na-empty">Nothing to chart yet.</p>')
     left, top, bottom, legend_w = 52, 10, 52, 230
@@ -369,7 +368,7 @@ def share_lines(points: list[dict], x: str, series: list[str], title: str, width
             out.append(Markup('<rect class="na-drift-band" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{h}" '
                               'fill="{c}" fill-opacity="0.12"><title>{k}: {d}</title></rect>')
                        .format(x=left + i * step, y=top, w=step, h=plot_h, c=DRIFT_COLOUR, k=point.get(x),
-                               d=names.get("drift", "drift")))
+                               d=i18n.text("drift")))
     for value in (0, 0.25, 0.5, 0.75, 1):  # grid lines and y labels
         y = top + plot_h - plot_h * value
         out.append(Markup('<line x1="{l}" x2="{r}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
@@ -401,7 +400,7 @@ def share_lines(points: list[dict], x: str, series: list[str], title: str, width
             px, py = xy(i, value)
             label = f"{point.get(x)} {point.get('started') or ''}".strip()
             out.append(Markup('<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{c}"><title>{k} · {n}: {v}</title></circle>')
-                       .format(x=px, y=py, r=4 if j == 0 else 3, c=colours[name], k=label, n=names.get(name, name),
+                       .format(x=px, y=py, r=4 if j == 0 else 3, c=colours[name], k=label, n=i18n.text(name),
                                v=f"{value:.0%}"))
     label_every = max(1, len(points) // 10)
     for i, point in enumerate(points):
@@ -412,9 +411,9 @@ def share_lines(points: list[dict], x: str, series: list[str], title: str, width
         if point.get("drift"):
             out.append(Markup('<text x="{x:.1f}" y="{y}" font-size="14" font-weight="bold" text-anchor="middle" '
                               'fill="{c}">!</text>').format(x=px, y=top + plot_h + 34, c=DRIFT_COLOUR))
-    legend = [(names.get(name, name), colours[name]) for name in series]
+    legend = [(i18n.text(name), colours[name]) for name in series]
     if any(p.get("drift") for p in points):
-        legend.append((names.get("drift", "drift"), DRIFT_COLOUR))
+        legend.append((i18n.text("drift"), DRIFT_COLOUR))
     for j, (name, colour) in enumerate(legend):
         ly = top + 4 + j * 20
         out.append(Markup('<rect x="{x}" y="{y}" width="12" height="12" fill="{c}"/>'

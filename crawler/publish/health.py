@@ -160,10 +160,9 @@ async def site_health(db, site: str) -> dict:
     title = site_title(site)
     chart_title = i18n.text("{site}: share of article pages extracted, and read by its own parser, per crawl",
                             site=title or site)
-    names = {key: i18n.text(key) for key in ("extracted", "own parser", "drift")}
     return {
         "site": site, "title": title, "crawls": ordered, "drifted": sum(bool(c["drift"]) for c in ordered),
-        "chart": share_lines(points, "label", ["extracted", "own parser"], chart_title, names=names),
+        "chart": share_lines(points, "label", ["extracted", "own parser"], chart_title),
     }
 
 
