@@ -143,3 +143,33 @@ def test_story_eval_refuses_a_bad_pairs_file(tmp_path, content, error):
         path.write_text(content, encoding="utf-8")
     proc = _eval("--pairs", path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", error.format(path=path) + "\n")
+
+
+def test_a_crawl_hands_the_stories_last_sightings_to_the_next(bundled):
+    """What the next crawl's grouping loads from the archive (ArchiveState.recent_stories): the
+    first headline of each story seen in the last 30 days, with when the story was last on the
+    ticker (its latest headline), so that the gap holds across crawls."""
+    from datetime import timedelta
+
+    from crawler.archive.state import STORY_WINDOW, ArchiveState, read_connection
+    from crawler.core import clock
+
+    conn = read_connection(bundled[0])
+    try:
+        latest = conn.execute("SELECT max(last_seen) FROM headlines").fetchone()[0]
+        rows = ArchiveState(conn, as_of=latest).recent_stories()
+        expected = conn.execute(
+            """SELECT h.key, h.text, (SELECT max(m.last_seen) FROM stories x JOIN headlines m ON m.id = x.headline
+                                      WHERE x.story = s.story)
+               FROM stories s JOIN headlines h ON h.id = s.headline
+               WHERE s.story = s.headline AND h.last_seen >= ? ORDER BY s.headline""",
+            [clock.format(clock.parse(latest) - STORY_WINDOW)]).fetchall()
+    finally:
+        conn.close()
+    assert rows and rows == [(key, key, text, seen) for key, text, seen in expected]
+    story, _, text, seen = rows[-1]
+    stories = StoryGroups()
+    assert stories.load(rows) == len(rows)
+    day_after, week_after = (clock.format(clock.parse(seen) + timedelta(days=d)) for d in (1, 7))
+    assert stories.add("p1", text, day_after).story == story  # the same words a day later: the story
+    assert stories.add("p2", text, week_after).new  # a week later: another story
